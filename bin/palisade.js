@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// Launcher for the palisade CLI. The CLI needs Node >= 24 (node:sqlite, Ed25519 in WebCrypto);
+// the repo pins Node 26 as a devDependency, so when this file is started by an older system
+// Node (for example `./node_modules/.bin/palisade` from a plain shell) it re-executes itself
+// with the pinned binary instead of failing half way.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const major = Number(process.versions.node.split(".")[0]);
+
+if (major < 24) {
+  const pinned = join(root, "node_modules", "node", "bin", "node");
+  if (!existsSync(pinned)) {
+    process.stderr.write(
+      `palisade needs Node.js >= 24 (this is ${process.version}); run \`npm install\` in ${root} to get the pinned Node, or install Node 24+.\n`,
+    );
+    process.exit(2);
+  }
+  const r = spawnSync(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: "inherit",
+  });
+  process.exit(r.status ?? 1);
+}
+
+const entry = join(root, "dist", "cli.js");
+if (!existsSync(entry)) {
+  process.stderr.write(`palisade is not built yet: run \`npm install\` (or \`npm run build\`) in ${root}.\n`);
+  process.exit(2);
+}
+await import(entry);

@@ -1,0 +1,26 @@
+// Bundles the CLI into dist/ with esbuild. Code splitting keeps `palisade --version` and
+// `--help` from loading the gateway, the store or the config schema: each command imports what
+// it needs lazily, and esbuild turns every dynamic import into its own chunk.
+import { readFileSync, rmSync } from "node:fs";
+import { build } from "esbuild";
+
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
+await build({
+  entryPoints: { cli: "src/cli/main.ts" },
+  outdir: "dist",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node24",
+  sourcemap: "linked",
+  // Optional native helpers of ws and pino's worker-based transports stay out of the bundle;
+  // they are loaded from node_modules if present.
+  external: ["bufferutil", "utf-8-validate", "pino-pretty", "thread-stream"],
+  banner: {
+    js: "import { createRequire as __palisadeCreateRequire } from 'node:module'; const require = __palisadeCreateRequire(import.meta.url);",
+  },
+  define: { __PALISADE_VERSION__: JSON.stringify(pkg.version) },
+  logLevel: "warning",
+});

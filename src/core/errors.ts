@@ -1,0 +1,405 @@
+/**
+ * One registry of stable error codes. Every error Palisade raises on purpose has a code here with
+ * a message template, the layer that raises it, the OpenClaw wire code a WS client sees, the HTTP
+ * status and the CLI exit code. Codes are never reused: a retired code stays listed with
+ * `retired: true` so nobody takes its name again.
+ */
+
+/** OpenClaw's top-level protocol error codes (what `res.error.code` carries on the wire). */
+export type WireCode =
+  | "INVALID_REQUEST"
+  | "FORBIDDEN"
+  | "NOT_PAIRED"
+  | "UNAVAILABLE"
+  | "AGENT_TIMEOUT"
+  | "PROTOCOL_MISMATCH"
+  | "UNAUTHORIZED"
+  | "CONFLICT"
+  | "RATE_LIMITED"
+  | "INTERNAL";
+
+/** The layer that failed; decides the error class (see {@link errorClassFor}). */
+export type ErrorLayer = "usage" | "config" | "store" | "gateway" | "auth" | "internal";
+
+/** One registry entry. */
+export interface ErrorSpec {
+  /** Message template; `{name}` is replaced by the param of that name. One sentence plus the fix. */
+  readonly message: string;
+  /** Layer that raises it. */
+  readonly layer: ErrorLayer;
+  /** Code a protocol client sees. */
+  readonly wire: WireCode;
+  /** HTTP status for HTTP routes. */
+  readonly http: number;
+  /** CLI exit code: 1 runtime failure, 2 usage or config error. */
+  readonly exit: 1 | 2;
+  /** Whether retrying the same request later may succeed. */
+  readonly retryable?: boolean;
+  /** Kept so the code is never reused; raising it is a bug. */
+  readonly retired?: boolean;
+}
+
+const spec = (s: ErrorSpec): ErrorSpec => s;
+
+/** The registry. Add new codes at the end of their group; never rename or reuse one. */
+export const ERRORS = {
+  // usage
+  PAL_USAGE: spec({ message: "{detail}", layer: "usage", wire: "INVALID_REQUEST", http: 400, exit: 2 }),
+  PAL_USAGE_BAD_JSON: spec({
+    message: "{what} is not valid JSON5: {detail}; quote strings and check brackets",
+    layer: "usage",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 2,
+  }),
+  // config
+  PAL_CONFIG_INVALID: spec({
+    message: "config {file} has {count} problem(s); fix them and run `palisade config validate`",
+    layer: "config",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 2,
+  }),
+  PAL_CONFIG_NOT_FOUND: spec({
+    message: "config file {file} does not exist; create it or point --config at the right file",
+    layer: "config",
+    wire: "INVALID_REQUEST",
+    http: 404,
+    exit: 2,
+  }),
+  PAL_CONFIG_READ_FAILED: spec({
+    message: "cannot read config {file}: {detail}",
+    layer: "config",
+    wire: "UNAVAILABLE",
+    http: 500,
+    exit: 1,
+  }),
+  PAL_CONFIG_CONFLICT: spec({
+    message:
+      "config changed since it was read (baseHash {baseHash} is not the current {currentHash}); reload it and apply your change again",
+    layer: "config",
+    wire: "CONFLICT",
+    http: 409,
+    exit: 1,
+  }),
+  PAL_CONFIG_PATH: spec({
+    message: "{path} is not a valid config path: {detail}",
+    layer: "config",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 2,
+  }),
+  PAL_CONFIG_WRITE_FAILED: spec({
+    message: "cannot write config {file}: {detail}; nothing was changed",
+    layer: "config",
+    wire: "UNAVAILABLE",
+    http: 500,
+    exit: 1,
+  }),
+  // state dir and store
+  PAL_STATE_DIR: spec({
+    message: "state dir {dir} is not usable: {detail}",
+    layer: "store",
+    wire: "UNAVAILABLE",
+    http: 500,
+    exit: 1,
+  }),
+  PAL_STORE_OPEN_FAILED: spec({
+    message: "cannot open the state store {file}: {detail}",
+    layer: "store",
+    wire: "UNAVAILABLE",
+    http: 503,
+    exit: 1,
+    retryable: true,
+  }),
+  PAL_STORE_MIGRATION_FAILED: spec({
+    message: "store migration {version} failed: {detail}; the store was left at version {from}",
+    layer: "store",
+    wire: "UNAVAILABLE",
+    http: 500,
+    exit: 1,
+  }),
+  PAL_STORE_TOO_NEW: spec({
+    message:
+      "the state store is at schema version {version}, newer than this Palisade knows ({known}); upgrade Palisade",
+    layer: "store",
+    wire: "UNAVAILABLE",
+    http: 500,
+    exit: 1,
+  }),
+  // gateway process
+  PAL_GATEWAY_LOCKED: spec({
+    message:
+      "another gateway (pid {pid}) already runs on state dir {dir}; stop it first or use another --state-dir",
+    layer: "gateway",
+    wire: "UNAVAILABLE",
+    http: 503,
+    exit: 1,
+  }),
+  PAL_GATEWAY_PORT_IN_USE: spec({
+    message: "port {port} on {host} is already in use; stop what holds it or set gateway.port",
+    layer: "gateway",
+    wire: "UNAVAILABLE",
+    http: 503,
+    exit: 1,
+  }),
+  PAL_GATEWAY_UNSAFE_BIND: spec({
+    message: "refusing to start: {detail}",
+    layer: "gateway",
+    wire: "UNAVAILABLE",
+    http: 503,
+    exit: 2,
+  }),
+  PAL_GATEWAY_UNREACHABLE: spec({
+    message: "cannot reach the gateway at {url}: {detail}; is `palisade gateway run` running?",
+    layer: "gateway",
+    wire: "UNAVAILABLE",
+    http: 503,
+    exit: 1,
+    retryable: true,
+  }),
+  // protocol
+  PAL_PROTO_INVALID_FRAME: spec({
+    message: "invalid frame: {detail}",
+    layer: "gateway",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 1,
+  }),
+  PAL_PROTO_UNKNOWN_METHOD: spec({
+    message: "unknown method: {method}",
+    layer: "gateway",
+    wire: "INVALID_REQUEST",
+    http: 404,
+    exit: 1,
+  }),
+  PAL_PROTO_INVALID_PARAMS: spec({
+    message: "invalid params for {method}: {detail}",
+    layer: "gateway",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 1,
+  }),
+  PAL_PROTO_MISMATCH: spec({
+    message: "protocol mismatch: client speaks {min}..{max}, server speaks {server}",
+    layer: "gateway",
+    wire: "PROTOCOL_MISMATCH",
+    http: 400,
+    exit: 1,
+  }),
+  PAL_PROTO_IDEMPOTENCY_REQUIRED: spec({
+    message: "{method} changes state and needs params.idempotencyKey",
+    layer: "gateway",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 1,
+  }),
+  PAL_PROTO_IDEMPOTENCY_REUSED: spec({
+    message: "idempotencyKey {key} was already used with other params; use a new key",
+    layer: "gateway",
+    wire: "INVALID_REQUEST",
+    http: 409,
+    exit: 1,
+  }),
+  PAL_UNAVAILABLE: spec({
+    message: "{detail}",
+    layer: "gateway",
+    wire: "UNAVAILABLE",
+    http: 503,
+    exit: 1,
+    retryable: true,
+  }),
+  // auth
+  PAL_AUTH_FAILED: spec({
+    message: "unauthorized: {detail}",
+    layer: "auth",
+    wire: "UNAUTHORIZED",
+    http: 401,
+    exit: 1,
+  }),
+  PAL_AUTH_RATE_LIMITED: spec({
+    message: "too many failed auth attempts; retry in {seconds} s",
+    layer: "auth",
+    wire: "UNAVAILABLE",
+    http: 429,
+    exit: 1,
+    retryable: true,
+  }),
+  PAL_AUTH_SECRET_IN_URL: spec({
+    message:
+      "credentials in the URL query string are refused; send them in the Authorization header or connect params",
+    layer: "auth",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 1,
+  }),
+  PAL_FORBIDDEN_SCOPE: spec({
+    message: "missing scope: {missingScope}",
+    layer: "auth",
+    wire: "FORBIDDEN",
+    http: 403,
+    exit: 1,
+  }),
+  PAL_FORBIDDEN_ORIGIN: spec({
+    message: "origin not allowed: {origin}; add it to gateway.controlUi.allowedOrigins if it is yours",
+    layer: "auth",
+    wire: "FORBIDDEN",
+    http: 403,
+    exit: 1,
+  }),
+  PAL_FORBIDDEN_HOST: spec({
+    message: "host header not allowed: {host}",
+    layer: "auth",
+    wire: "FORBIDDEN",
+    http: 421,
+    exit: 1,
+  }),
+  PAL_NOT_PAIRED: spec({
+    message: "device not paired: {detail}",
+    layer: "auth",
+    wire: "NOT_PAIRED",
+    http: 403,
+    exit: 1,
+  }),
+  // internal
+  PAL_INTERNAL: spec({
+    message: "internal error",
+    layer: "internal",
+    wire: "INTERNAL",
+    http: 500,
+    exit: 1,
+  }),
+} as const satisfies Record<string, ErrorSpec>;
+
+/** A registered error code. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Optional extras when raising an error. */
+export interface ErrorOptions {
+  /** Machine-readable details sent to clients (never secrets). */
+  readonly details?: Record<string, unknown>;
+  /** The underlying error; kept for logs, never sent to clients. */
+  readonly cause?: unknown;
+  /** Milliseconds after which a retry may succeed. */
+  readonly retryAfterMs?: number;
+}
+
+/** Fills `{name}` placeholders; an unknown placeholder stays visible so a missing param is noticed. */
+export function formatTemplate(template: string, params: Record<string, unknown>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : whole,
+  );
+}
+
+/** Base of every Palisade error: a stable code plus what clients, HTTP and the CLI need. */
+export class PalisadeError extends Error {
+  override readonly name: string = "PalisadeError";
+  readonly code: ErrorCode;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, params: Record<string, unknown> = {}, options: ErrorOptions = {}) {
+    super(
+      formatTemplate(ERRORS[code].message, params),
+      options.cause === undefined ? {} : { cause: options.cause },
+    );
+    this.code = code;
+    this.params = params;
+    this.details = options.details;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  get spec(): ErrorSpec {
+    return ERRORS[this.code];
+  }
+  get wireCode(): WireCode {
+    return this.spec.wire;
+  }
+  get httpStatus(): number {
+    return this.spec.http;
+  }
+  get exitCode(): 1 | 2 {
+    return this.spec.exit;
+  }
+  get retryable(): boolean {
+    return this.spec.retryable === true;
+  }
+}
+
+/** The user's input or invocation was wrong. */
+export class UsageError extends PalisadeError {
+  override readonly name = "UsageError";
+}
+/** The configuration is invalid or could not be read or written. */
+export class ConfigError extends PalisadeError {
+  override readonly name = "ConfigError";
+}
+/** The state dir or the SQLite store failed. */
+export class StoreError extends PalisadeError {
+  override readonly name = "StoreError";
+}
+/** The gateway process or protocol refused or failed. */
+export class GatewayError extends PalisadeError {
+  override readonly name = "GatewayError";
+}
+/** Authentication or authorization refused. */
+export class AuthError extends PalisadeError {
+  override readonly name = "AuthError";
+}
+/** A bug: something that should not happen. */
+export class InternalError extends PalisadeError {
+  override readonly name = "InternalError";
+}
+
+type ErrorClass = new (
+  code: ErrorCode,
+  params?: Record<string, unknown>,
+  options?: ErrorOptions,
+) => PalisadeError;
+
+const CLASSES: Record<ErrorLayer, ErrorClass> = {
+  usage: UsageError,
+  config: ConfigError,
+  store: StoreError,
+  gateway: GatewayError,
+  auth: AuthError,
+  internal: InternalError,
+};
+
+/** The error class for a code's layer. */
+export function errorClassFor(code: ErrorCode): ErrorClass {
+  return CLASSES[ERRORS[code].layer];
+}
+
+/** Creates the right error class for `code`. Use as `throw fail("PAL_...", {...})`. */
+export function fail(
+  code: ErrorCode,
+  params: Record<string, unknown> = {},
+  options: ErrorOptions = {},
+): PalisadeError {
+  const Cls = errorClassFor(code);
+  return new Cls(code, params, options);
+}
+
+/** The wire shape of an error (OpenClaw: `{code, message, details?, retryable?, retryAfterMs?}`). */
+export interface WireError {
+  code: WireCode;
+  message: string;
+  details?: Record<string, unknown>;
+  retryable?: boolean;
+  retryAfterMs?: number;
+}
+
+/**
+ * What a client may see of any thrown value. Known errors keep their message and details;
+ * anything else becomes a generic internal error so stack traces, paths and secrets never leak.
+ */
+export function toWireError(err: unknown): WireError {
+  if (!(err instanceof PalisadeError)) return { code: "INTERNAL", message: "internal error" };
+  const out: WireError = { code: err.wireCode, message: err.message };
+  out.details = { ...(err.details ?? {}), palisadeCode: err.code };
+  if (err.retryable || err.retryAfterMs !== undefined) out.retryable = true;
+  if (err.retryAfterMs !== undefined) out.retryAfterMs = err.retryAfterMs;
+  return out;
+}
