@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../core/version.js";
 import { registerConfigCommands } from "./config.js";
+import { registerGatewayCommands } from "./gateway.js";
+import { registerLogsCommand } from "./logs.js";
 
 /**
  * The palisade command tree. Command files only declare names, options and help; each action
@@ -26,7 +28,9 @@ Examples:
 
 Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.`,
     );
+  registerGatewayCommands(program);
   registerConfigCommands(program);
+  registerLogsCommand(program);
   return program;
 }
 

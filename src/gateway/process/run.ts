@@ -1,0 +1,122 @@
+import { join } from "node:path";
+import { fail } from "../../core/errors.js";
+import { ensurePrivateDir, type PalisadePaths } from "../../core/paths.js";
+import { acquireGatewayLock } from "./lock.js";
+import { ensureGatewayToken, isPlaceholderSecret } from "./token.js";
+
+/** Options for {@link runGateway}. */
+export interface RunGatewayOptions {
+  readonly paths: PalisadePaths;
+  /** Port override (`gateway run --port`). */
+  readonly port?: number | undefined;
+  /** Environment for `${VAR}` and `.env`; default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Line writers for the operator (stdout / stderr). */
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  /** Resolves when the process should stop; default SIGTERM or SIGINT. */
+  readonly stopSignal?: Promise<string>;
+}
+
+/** Resolves once SIGTERM or SIGINT arrives, with the signal's name. */
+export function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off("SIGTERM", on);
+      process.off("SIGINT", on);
+      resolve(sig);
+    };
+    process.on("SIGTERM", on);
+    process.on("SIGINT", on);
+  });
+}
+
+/**
+ * Runs the gateway in the foreground: validate config (invalid: nothing binds), take the lock,
+ * resolve auth (generating a token on first run), open the log, bind, serve until a stop
+ * signal, then drain and exit 0. Returns the exit code.
+ */
+export async function runGateway(opts: RunGatewayOptions): Promise<number> {
+  const { paths } = opts;
+  const { loadConfig } = await import("../../config/index.js");
+  const loaded = await loadConfig({ paths, ...(opts.env ? { env: opts.env } : {}) });
+  const config = loaded.config;
+  ensurePrivateDir(paths.stateDir);
+  const lock = acquireGatewayLock(paths.stateDir);
+  try {
+    const gw = config.gateway ?? (await import("../../config/schema/gateway.js")).gatewaySchema.parse({});
+    const authMode = gw.auth?.mode ?? "token";
+    let token = gw.auth?.token;
+    let generated: { file: string } | undefined;
+    if (authMode === "token" && (token === undefined || token.trim() === "")) {
+      const t = ensureGatewayToken(paths.stateDir);
+      token = t.token;
+      if (t.generated) generated = t;
+    }
+    if (authMode === "token" && isPlaceholderSecret(token)) {
+      throw fail("PAL_GATEWAY_UNSAFE_BIND", {
+        detail:
+          "gateway.auth.token is a placeholder; set a real secret (32+ random characters) or remove it to have one generated",
+      });
+    }
+    const secrets = [token, gw.auth?.password].filter(
+      (s): s is string => typeof s === "string" && s.length > 0,
+    );
+    const logFile = join(paths.stateDir, "logs", "palisade.log");
+    const { createLogger, redactText } = await import("../../logging/index.js");
+    const logging = config.logging ?? {};
+    const redactOpts = {
+      enabled: logging.redactSensitive !== "off",
+      secrets,
+      patterns: logging.redactPatterns ?? [],
+    };
+    const logger = createLogger({
+      level: logging.level ?? "info",
+      file: logFile,
+      redact: redactOpts,
+    });
+    const { startGateway } = await import("../index.js");
+    let server: Awaited<ReturnType<typeof startGateway>>;
+    try {
+      server = await startGateway({
+        gateway: gw,
+        auth: { ...(token ? { token } : {}), ...(gw.auth?.password ? { password: gw.auth.password } : {}) },
+        logger,
+        logFile,
+        redact: (text: string) => redactText(text, { secrets, patterns: redactOpts.patterns }),
+        ...(opts.port !== undefined ? { listen: { port: opts.port } } : {}),
+      });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+        throw fail("PAL_GATEWAY_PORT_IN_USE", {
+          port: opts.port ?? gw.port,
+          host: hostOf(gw.bind, gw.customBindHost),
+        });
+      }
+      throw err;
+    }
+    lock.update({ port: server.port, host: server.host });
+    opts.out(`listening on ${server.url}`);
+    if (generated) {
+      opts.out(`generated a gateway token: ${generated.file} (0600)`);
+      opts.out(
+        "  local CLI commands use it automatically; other clients send it in the connect frame's auth.token",
+      );
+      opts.out(
+        "  or as `Authorization: Bearer <token>` (never in a URL). Print it with: palisade gateway token",
+      );
+    }
+    logger.info({ url: server.url, pid: process.pid }, "gateway started");
+    const signal = await (opts.stopSignal ?? untilSignal());
+    logger.info({ signal }, "gateway stopping");
+    await server.close(signal === "SIGTERM" || signal === "SIGINT" ? "shutdown" : signal);
+    logger.flush?.();
+    return 0;
+  } finally {
+    lock.release();
+  }
+}
+
+function hostOf(bind: string, custom: string | undefined): string {
+  return bind === "custom" && custom ? custom : bind === "loopback" ? "127.0.0.1" : bind;
+}
