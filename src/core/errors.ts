@@ -127,6 +127,45 @@ export const ERRORS = {
     http: 500,
     exit: 1,
   }),
+  PAL_STORE_BUSY: spec({
+    message:
+      "the state store {file} stayed locked for {timeoutMs} ms; another process holds it, retry or stop the other palisade process",
+    layer: "store",
+    wire: "UNAVAILABLE",
+    http: 503,
+    exit: 1,
+    retryable: true,
+  }),
+  PAL_STORE_MISUSE: spec({
+    message: "state store misuse: {detail}",
+    layer: "store",
+    wire: "INTERNAL",
+    http: 500,
+    exit: 1,
+  }),
+  PAL_STORE_BAD_ROW: spec({
+    message:
+      "a stored {table} row ({key}) does not match its schema: {detail}; run `palisade doctor` or delete the row",
+    layer: "store",
+    wire: "UNAVAILABLE",
+    http: 500,
+    exit: 1,
+  }),
+  PAL_STORE_VALUE_INVALID: spec({
+    message: "cannot store {table} row ({key}): {detail}",
+    layer: "store",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 1,
+  }),
+  // logging
+  PAL_LOG_FILE: spec({
+    message: "cannot write the log file {file}: {detail}; fix its permissions or set logging.file",
+    layer: "config",
+    wire: "UNAVAILABLE",
+    http: 500,
+    exit: 1,
+  }),
   // gateway process
   PAL_GATEWAY_LOCKED: spec({
     message:
