@@ -19,7 +19,15 @@ export type WireCode =
   | "INTERNAL";
 
 /** The layer that failed; decides the error class (see {@link errorClassFor}). */
-export type ErrorLayer = "usage" | "config" | "store" | "gateway" | "auth" | "internal";
+export type ErrorLayer =
+  | "usage"
+  | "config"
+  | "store"
+  | "gateway"
+  | "auth"
+  | "provider"
+  | "agent"
+  | "internal";
 
 /** One registry entry. */
 export interface ErrorSpec {
@@ -240,6 +248,27 @@ export const ERRORS = {
     http: 409,
     exit: 1,
   }),
+  PAL_HTTP_BODY_TOO_LARGE: spec({
+    message: "request body is larger than {limit} bytes",
+    layer: "gateway",
+    wire: "INVALID_REQUEST",
+    http: 413,
+    exit: 1,
+  }),
+  PAL_HTTP_NOT_FOUND: spec({
+    message: "no route for {method} {path}",
+    layer: "gateway",
+    wire: "INVALID_REQUEST",
+    http: 404,
+    exit: 1,
+  }),
+  PAL_PROTO_HANDSHAKE: spec({
+    message: "handshake failed: {detail}",
+    layer: "gateway",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 1,
+  }),
   PAL_UNAVAILABLE: spec({
     message: "{detail}",
     layer: "gateway",
@@ -298,6 +327,98 @@ export const ERRORS = {
     layer: "auth",
     wire: "NOT_PAIRED",
     http: 403,
+    exit: 1,
+  }),
+  // providers (models on the AI SDK)
+  PAL_PROVIDER_BAD_REF: spec({
+    message: '{ref} is not a model ref; write it as "provider/model", e.g. "anthropic/claude-sonnet-4-5"',
+    layer: "config",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 2,
+  }),
+  PAL_PROVIDER_UNKNOWN: spec({
+    message: "model {ref} names provider {provider}, which is not configured; add models.providers.{provider}",
+    layer: "config",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 2,
+  }),
+  PAL_PROVIDER_INVALID: spec({
+    message: "models.providers.{provider} is not usable: {detail}",
+    layer: "config",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 2,
+  }),
+  PAL_PROVIDER_NO_KEY: spec({
+    message: "provider {provider} has no API key; set {envVar} or models.providers.{provider}.apiKey",
+    layer: "config",
+    wire: "UNAVAILABLE",
+    http: 503,
+    exit: 2,
+  }),
+  PAL_PROVIDER_NO_MODEL: spec({
+    message:
+      'no model is configured; set agents.defaults.model to "provider/model" (e.g. "anthropic/claude-sonnet-4-5") and give that provider an API key',
+    layer: "config",
+    wire: "UNAVAILABLE",
+    http: 503,
+    exit: 2,
+  }),
+  PAL_PROVIDER_FAILED: spec({
+    message: "model {ref} failed after {attempts} attempt(s): {detail}",
+    layer: "provider",
+    wire: "UNAVAILABLE",
+    http: 502,
+    exit: 1,
+    retryable: true,
+  }),
+  PAL_PROVIDER_TIMEOUT: spec({
+    message: "model {ref} sent nothing for {timeoutMs} ms",
+    layer: "provider",
+    wire: "UNAVAILABLE",
+    http: 504,
+    exit: 1,
+    retryable: true,
+  }),
+  PAL_PROVIDER_ALL_FAILED: spec({
+    message: "every model in the chain failed ({refs}); last error: {detail}",
+    layer: "provider",
+    wire: "UNAVAILABLE",
+    http: 502,
+    exit: 1,
+    retryable: true,
+  }),
+  // agent runs
+  PAL_AGENT_TIMEOUT: spec({
+    message: "the agent run took longer than {timeoutMs} ms and was stopped",
+    layer: "agent",
+    wire: "AGENT_TIMEOUT",
+    http: 504,
+    exit: 1,
+    retryable: true,
+  }),
+  PAL_AGENT_ABORTED: spec({
+    message: "the agent run was stopped: {reason}",
+    layer: "agent",
+    wire: "UNAVAILABLE",
+    http: 409,
+    exit: 1,
+  }),
+  PAL_AGENT_QUEUE_FULL: spec({
+    message: "{scope} already has {limit} queued run(s); wait for them to finish or send /stop",
+    layer: "agent",
+    wire: "UNAVAILABLE",
+    http: 429,
+    exit: 1,
+    retryable: true,
+  }),
+  PAL_AGENT_BAD_TOOLS: spec({
+    message: "the tools offered to the agent are invalid: {detail}",
+    layer: "internal",
+    wire: "INTERNAL",
+    http: 500,
     exit: 1,
   }),
   // internal
@@ -386,6 +507,14 @@ export class GatewayError extends PalisadeError {
 export class AuthError extends PalisadeError {
   override readonly name = "AuthError";
 }
+/** A model provider failed: the API said no, timed out or could not be reached. */
+export class ProviderError extends PalisadeError {
+  override readonly name = "ProviderError";
+}
+/** An agent run was stopped, timed out or refused (queue full). */
+export class AgentError extends PalisadeError {
+  override readonly name = "AgentError";
+}
 /** A bug: something that should not happen. */
 export class InternalError extends PalisadeError {
   override readonly name = "InternalError";
@@ -403,6 +532,8 @@ const CLASSES: Record<ErrorLayer, ErrorClass> = {
   store: StoreError,
   gateway: GatewayError,
   auth: AuthError,
+  provider: ProviderError,
+  agent: AgentError,
   internal: InternalError,
 };
 
