@@ -57,19 +57,25 @@ function parseDoc(text: string): Doc | undefined {
     return undefined;
   const doc = parse(text, { mode: "json5", ranges: true });
   let bare = false;
+  let quoted = false;
   const walk = (n: ValueNode): void => {
     if (n.type === "Object")
       for (const m of n.members) {
         if (m.name.type === "Identifier") bare = true;
+        else quoted = true;
         walk(m.value);
       }
     else if (n.type === "Array") for (const e of n.elements) walk(e.value);
   };
   walk(doc.body);
-  return { text, body: doc.body, style: bare ? "json5" : "json", unit: detectIndentUnit(text) };
+  return { text, body: doc.body, style: bare || !quoted ? "json5" : "json", unit: detectIndentUnit(text) };
 }
 
-const range = (n: { range?: [number, number] }): [number, number] => n.range ?? [0, 0];
+/** Offsets of a node; momoa gives Element nodes a loc but no range. */
+const range = (n: {
+  range?: [number, number];
+  loc: { start: { offset: number }; end: { offset: number } };
+}) => n.range ?? [n.loc.start.offset, n.loc.end.offset];
 const splice = (text: string, from: number, to: number, insert: string) =>
   text.slice(0, from) + insert + text.slice(to);
 const keyOf = (m: ObjectNode["members"][number]) =>
@@ -92,7 +98,11 @@ function nest(rest: readonly PathSegment[], value: unknown, path: readonly PathS
 }
 
 /** Inserts `item` (already rendered, e.g. `key: value`) as the last entry of a container. */
-function appendItem(doc: Doc, node: ObjectNode | ArrayNode, item: (indent: string) => string): string {
+function appendItem(
+  doc: Doc,
+  node: ObjectNode | ArrayNode,
+  item: (indent: string, compact: boolean) => string,
+): string {
   const { text } = doc;
   const items = node.type === "Object" ? node.members : node.elements;
   const [open, close] = range(node);
@@ -100,7 +110,7 @@ function appendItem(doc: Doc, node: ObjectNode | ArrayNode, item: (indent: strin
   if (!last) {
     const base = lineIndent(text, open);
     const inner = base + doc.unit;
-    return splice(text, open + 1, close - 1, `\n${inner}${item(inner)}\n${base}`);
+    return splice(text, open + 1, close - 1, `\n${inner}${item(inner, false)}\n${base}`);
   }
   const end = range(last)[1];
   const next = skipTrivia(text, end);
@@ -108,17 +118,17 @@ function appendItem(doc: Doc, node: ObjectNode | ArrayNode, item: (indent: strin
   if (!startsLine(text, range(last)[0])) {
     const indent = lineIndent(text, range(last)[0]);
     return hasComma
-      ? splice(text, next + 1, next + 1, ` ${item(indent)},`)
-      : splice(text, end, end, `, ${item(indent)}`);
+      ? splice(text, next + 1, next + 1, ` ${item(indent, true)},`)
+      : splice(text, end, end, `, ${item(indent, true)}`);
   }
   const indent = lineIndent(text, range(last)[0]);
   if (hasComma) {
     const at = restOfLineIsTrivia(text, next + 1) ?? next + 1;
-    return splice(text, at, at, `\n${indent}${item(indent)},`);
+    return splice(text, at, at, `\n${indent}${item(indent, false)},`);
   }
   const at = restOfLineIsTrivia(text, end) ?? end;
   const withComma = splice(text, end, end, ",");
-  return splice(withComma, at + 1, at + 1, `\n${indent}${item(indent)}`);
+  return splice(withComma, at + 1, at + 1, `\n${indent}${item(indent, false)}`);
 }
 
 /**
@@ -156,8 +166,8 @@ function setIn(doc: Doc, segs: PathSegment[], value: unknown): string {
         return appendItem(
           doc,
           node,
-          (ind) =>
-            `${renderKey(String(seg), doc.style)}: ${renderValue(nest(rest, value, segs), doc.style, ind, doc.unit)}`,
+          (ind, compact) =>
+            `${renderKey(String(seg), doc.style)}: ${renderValue(nest(rest, value, segs), doc.style, ind, compact ? "" : doc.unit)}`,
         );
       node = member.value;
     } else if (node.type === "Array") {
@@ -165,7 +175,9 @@ function setIn(doc: Doc, segs: PathSegment[], value: unknown): string {
       const el = node.elements[i2];
       if (el) node = el.value;
       else if (i2 === node.elements.length)
-        return appendItem(doc, node, (ind) => renderValue(nest(rest, value, segs), doc.style, ind, doc.unit));
+        return appendItem(doc, node, (ind, compact) =>
+          renderValue(nest(rest, value, segs), doc.style, ind, compact ? "" : doc.unit),
+        );
       else
         throw fail("PAL_CONFIG_PATH", {
           path: formatPath(segs),
@@ -178,7 +190,21 @@ function setIn(doc: Doc, segs: PathSegment[], value: unknown): string {
       });
   }
   const [from, to] = range(node);
-  return splice(doc.text, from, to, renderValue(value, doc.style, lineIndent(doc.text, from), doc.unit));
+  const inline =
+    !doc.text.slice(from, to).includes("\n") &&
+    restOfLineIsTrivia(doc.text, skipComma(doc.text, to)) === undefined;
+  return splice(
+    doc.text,
+    from,
+    to,
+    renderValue(value, doc.style, lineIndent(doc.text, from), inline ? "" : doc.unit),
+  );
+}
+
+/** Offset just past a comma that follows `offset` (after trivia), or `offset` itself. */
+function skipComma(text: string, offset: number): number {
+  const next = skipTrivia(text, offset);
+  return text[next] === "," ? next + 1 : offset;
 }
 
 /** Removes one entry (member or element) at `index` of a container, with its comma. */

@@ -13,12 +13,15 @@ export function renderKey(key: string, style: KeyStyle): string {
 /**
  * A value rendered in the file's style, indented so nested lines line up under `indent`.
  * JSON style writes plain JSON; JSON5 style writes bare keys where possible and double quotes.
+ * An empty `unit` writes the value on one line (for inline objects).
  */
 export function renderValue(value: unknown, style: KeyStyle, indent: string, unit: string): string {
   const text =
     style === "json"
       ? JSON.stringify(value, null, unit)
-      : JSON5.stringify(value, { space: unit, quote: '"' });
+      : unit === ""
+        ? JSON5.stringify(value, { quote: '"' })
+        : JSON5.stringify(value, { space: unit, quote: '"' });
   if (text === undefined) throw new TypeError("value cannot be written as JSON");
   return text.replace(/\n/g, `\n${indent}`);
 }

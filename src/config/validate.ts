@@ -36,16 +36,16 @@ export function readRawTree(
   file: string,
   env: Readonly<Record<string, string | undefined>>,
   opts: ValidateOptions = {},
-): { tree: LNode | undefined; problems: Diagnostic[] } {
+): { tree: LNode | undefined; value: unknown; problems: Diagnostic[] } {
   const parsed = parseJson5(text, file);
-  if (!parsed.ok) return { tree: undefined, problems: [parsed.problem] };
+  if (!parsed.ok) return { tree: undefined, value: undefined, problems: [parsed.problem] };
   const roots =
     opts.includeRoots ??
     [dirname(file), ...(env.PALISADE_INCLUDE_ROOTS ?? "").split(process.platform === "win32" ? ";" : ":")]
       .filter((r) => r !== "")
       .map((r) => resolve(r));
   const { tree, problems } = resolveIncludes(parsed.tree, file, { roots });
-  return { tree, problems };
+  return { tree, value: toValue(tree), problems };
 }
 
 /** Removes top-level OpenClaw sections Palisade does not support, reporting each. */
