@@ -211,6 +211,22 @@ describe("gateway protocol v4 conformance", () => {
     client.close();
   });
 
+  it("turns unexpected handler errors into a generic internal error", async () => {
+    gw = await startTestGateway();
+    gw.methods.register({
+      name: "test.boom",
+      scope: "operator.read",
+      params: z.unknown(),
+      handler: () => {
+        throw new Error(`ENOENT /root/.palisade/credentials token=${TEST_TOKEN}`);
+      },
+    });
+    const { client } = await connect(gw);
+    const res = await client.call("test.boom");
+    expect(res.error).toEqual({ code: "INTERNAL", message: "internal error" });
+    client.close();
+  });
+
   it("answers FORBIDDEN with MISSING_SCOPE details when a scope is missing", async () => {
     gw = await startTestGateway();
     const { client, res } = await connect(gw, { scopes: ["operator.pairing"] });
