@@ -44,6 +44,7 @@ export const trustedProxyAuthSchema = z
   })
   .describe("Settings for auth.mode trusted-proxy.");
 
+/** `gateway.auth`: how clients authenticate; token mode with a generated token by default. */
 export const gatewayAuthSchema = z
   .strictObject({
     mode: z
@@ -61,6 +62,7 @@ export const gatewayAuthSchema = z
   })
   .describe("Gateway authentication.");
 
+/** `gateway`: the one process and port; loopback bind and token auth by default. */
 export const gatewaySchema = z
   .strictObject({
     port: z.int().min(1).max(65_535).default(18_789).describe("TCP port for HTTP and WebSocket."),
