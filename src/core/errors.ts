@@ -338,7 +338,8 @@ export const ERRORS = {
     exit: 2,
   }),
   PAL_PROVIDER_UNKNOWN: spec({
-    message: "model {ref} names provider {provider}, which is not configured; add models.providers.{provider}",
+    message:
+      "model {ref} names provider {provider}, which is not configured; add models.providers.{provider}",
     layer: "config",
     wire: "INVALID_REQUEST",
     http: 400,

@@ -1,0 +1,262 @@
+import { type FinishReason, generateText, type ModelMessage, streamText, type ToolSet } from "ai";
+import { fail, PalisadeError } from "../core/errors.js";
+import { describeError } from "./redact.js";
+import { abortableSleep, backoffDelay, classifyFailure, type RetryOptions } from "./retry.js";
+import type { ResolvedModel } from "./types.js";
+import { type Usage, usageFromSdk } from "./usage.js";
+
+// The SDK prints warnings with console.warn, past Palisade's redacting logger; callers get
+// failures through onAttemptFailed instead.
+(globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
+
+/** One model request: what the model sees. */
+export interface ModelStepRequest {
+  readonly system?: string | undefined;
+  readonly messages: readonly ModelMessage[];
+  /** Tool definitions without `execute`: the caller runs tools itself. */
+  readonly tools?: ToolSet | undefined;
+  /** Max output tokens; default the model's `maxTokens` or the provider's default. */
+  readonly maxOutputTokens?: number | undefined;
+}
+
+/** A failed attempt, reported so the operator log can show it (already secret-free). */
+export interface AttemptFailure {
+  readonly ref: string;
+  readonly attempt: number;
+  readonly status?: number;
+  readonly detail: string;
+  /** Delay before the next attempt on the same model; absent when moving to the next model. */
+  readonly retryInMs?: number;
+}
+
+/** How a model step is run: retries, timeouts, streaming and injected I/O. */
+export interface ModelCallOptions extends RetryOptions {
+  /** Aborts the call promptly (the run's signal). */
+  readonly signal?: AbortSignal | undefined;
+  /** Longest silence from the provider before an attempt is abandoned, in ms. Default 60_000. */
+  readonly stallTimeoutMs?: number | undefined;
+  /** Stream with SSE (default) or ask for one JSON answer. */
+  readonly stream?: boolean | undefined;
+  /** Receives text as it arrives. */
+  readonly onDelta?: ((text: string) => void) | undefined;
+  /** Called for every failed attempt. */
+  readonly onAttemptFailed?: ((f: AttemptFailure) => void) | undefined;
+  /** Injected sleep; default a timer that rejects on abort. */
+  readonly sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+  /** Injected jitter source in [0, 1). Default `Math.random`. */
+  readonly random?: (() => number) | undefined;
+  /** Injected clock for Retry-After dates. Default `Date.now`. */
+  readonly now?: (() => number) | undefined;
+  /** Keys to scrub from error text. */
+  readonly secrets?: readonly string[] | undefined;
+}
+
+/** A tool call the model asked for; `invalidReason` when the SDK could not parse it. */
+export interface ModelToolCall {
+  readonly toolCallId: string;
+  readonly toolName: string;
+  readonly input: unknown;
+  readonly invalidReason?: string;
+}
+
+/** What one successful model step produced. */
+export interface ModelStepResult {
+  /** The model that answered (after fallbacks). */
+  readonly ref: string;
+  readonly text: string;
+  readonly toolCalls: readonly ModelToolCall[];
+  readonly finishReason: FinishReason;
+  readonly usage: Usage;
+  /** Assistant message(s) to append to the conversation, provider metadata kept. */
+  readonly messages: readonly ModelMessage[];
+  /** Attempts made across the chain, this one included. */
+  readonly attempts: number;
+}
+
+interface AttemptState {
+  text: string;
+  /** True once text reached `onDelta`: retrying then would repeat it to the user. */
+  emitted: boolean;
+}
+
+interface StallTimer {
+  readonly signal: AbortSignal;
+  readonly error: PalisadeError;
+  kick(): void;
+  stop(): void;
+}
+
+function stallTimer(ref: string, ms: number, outer: AbortSignal | undefined): StallTimer {
+  const ctrl = new AbortController();
+  const error = fail("PAL_PROVIDER_TIMEOUT", { ref, timeoutMs: ms });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const kick = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => ctrl.abort(error), ms);
+    timer.unref?.();
+  };
+  kick();
+  const signal = outer === undefined ? ctrl.signal : AbortSignal.any([outer, ctrl.signal]);
+  return { signal, error, kick, stop: () => clearTimeout(timer) };
+}
+
+function collectToolCall(part: {
+  toolCallId: string;
+  toolName: string;
+  input: unknown;
+  invalid?: boolean | undefined;
+  error?: unknown;
+}): ModelToolCall {
+  const base = { toolCallId: part.toolCallId, toolName: part.toolName, input: part.input };
+  if (part.invalid !== true) return base;
+  const reason = part.error instanceof Error ? part.error.message : "the arguments are not valid JSON";
+  return { ...base, invalidReason: reason };
+}
+
+async function attemptOnce(
+  m: ResolvedModel,
+  req: ModelStepRequest,
+  opts: ModelCallOptions,
+  state: AttemptState,
+  signal: AbortSignal,
+  kick: () => void,
+): Promise<Omit<ModelStepResult, "attempts">> {
+  const settings = {
+    model: m.model,
+    ...(req.system === undefined ? {} : { system: req.system }),
+    messages: [...req.messages],
+    ...(req.tools === undefined ? {} : { tools: req.tools }),
+    ...(req.maxOutputTokens === undefined ? {} : { maxOutputTokens: req.maxOutputTokens }),
+    // Retries are ours (injected sleep, stall timeouts, fallback across models); SDK retries
+    // would multiply with them and wait on real timers.
+    maxRetries: 0,
+    abortSignal: signal,
+  };
+  if (opts.stream === false) {
+    const r = await generateText(settings);
+    const toolCalls = r.content.flatMap((p) => (p.type === "tool-call" ? [collectToolCall(p)] : []));
+    if (r.text !== "") {
+      state.text = r.text;
+      state.emitted = true;
+      opts.onDelta?.(r.text);
+    }
+    const messages = r.response.messages.filter((msg) => msg.role === "assistant");
+    return {
+      ref: m.ref,
+      text: r.text,
+      toolCalls,
+      finishReason: r.finishReason,
+      usage: usageFromSdk(r.totalUsage, m.info.cost),
+      messages,
+    };
+  }
+  const r = streamText({ ...settings, onError: () => {} });
+  const toolCalls: ModelToolCall[] = [];
+  let finishReason: FinishReason = "other";
+  let usage = usageFromSdk(undefined, m.info.cost);
+  for await (const part of r.fullStream) {
+    kick();
+    switch (part.type) {
+      case "text-delta":
+        if (part.text === "") break;
+        state.text += part.text;
+        state.emitted = true;
+        opts.onDelta?.(part.text);
+        break;
+      case "tool-call":
+        toolCalls.push(collectToolCall(part));
+        break;
+      case "error":
+        throw part.error;
+      case "abort":
+        throw signal.reason ?? new Error("aborted");
+      case "finish":
+        finishReason = part.finishReason;
+        usage = usageFromSdk(part.totalUsage, m.info.cost);
+        break;
+      default:
+        break;
+    }
+  }
+  const messages = (await r.response).messages.filter((msg) => msg.role === "assistant");
+  return { ref: m.ref, text: state.text, toolCalls, finishReason, usage, messages };
+}
+
+/**
+ * Runs one model step over a fallback chain: each model gets `maxAttempts` tries with backoff
+ * (honouring Retry-After), then the next model is tried. Text already streamed to the user is
+ * never repeated: a stream cut after visible text fails cleanly instead of retrying.
+ * Throws the signal's reason on abort, else `PAL_PROVIDER_ALL_FAILED` with the last error as cause.
+ */
+export async function streamModelStep(
+  chain: readonly ResolvedModel[],
+  req: ModelStepRequest,
+  opts: ModelCallOptions = {},
+): Promise<ModelStepResult> {
+  if (chain.length === 0) throw fail("PAL_PROVIDER_NO_MODEL");
+  const maxAttempts = Math.max(1, opts.maxAttempts ?? 3);
+  const sleep = opts.sleep ?? abortableSleep;
+  const random = opts.random ?? Math.random;
+  const now = opts.now ?? Date.now;
+  const secrets = opts.secrets ?? [];
+  const stallMs = opts.stallTimeoutMs ?? 60_000;
+  let attempts = 0;
+  let last: PalisadeError | undefined;
+  const failedRefs: string[] = [];
+  const failures: AttemptFailure[] = [];
+
+  for (const m of chain) {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (opts.signal?.aborted) throw opts.signal.reason;
+      attempts++;
+      const state: AttemptState = { text: "", emitted: false };
+      const timer = stallTimer(m.ref, stallMs, opts.signal);
+      try {
+        const result = await attemptOnce(m, req, opts, state, timer.signal, timer.kick);
+        return { ...result, attempts };
+      } catch (err) {
+        if (opts.signal?.aborted) throw opts.signal.reason;
+        const timedOut = timer.signal.aborted;
+        const cls = timedOut ? { retryable: true } : classifyFailure(err, now());
+        const cause = timedOut ? timer.error : err;
+        const status = "status" in cls ? cls.status : undefined;
+        const detail = `${status === undefined ? "" : `HTTP ${status}: `}${describeError(cause, secrets)}`;
+        last = fail(
+          "PAL_PROVIDER_FAILED",
+          { ref: m.ref, attempts: attempt, detail },
+          { cause, details: { ref: m.ref, ...(status === undefined ? {} : { status }) } },
+        );
+        const base = { ref: m.ref, attempt, detail, ...(status === undefined ? {} : { status }) };
+        if (state.emitted) {
+          opts.onAttemptFailed?.(base);
+          throw fail(
+            "PAL_PROVIDER_ALL_FAILED",
+            { refs: m.ref, detail: `${detail} (after partial output)` },
+            { cause: last, details: { failures: [...failures, base], partialText: state.text } },
+          );
+        }
+        const wait = cls.retryAfterMs ?? backoffDelay(attempt, opts, random);
+        const canRetry = cls.retryable && attempt < maxAttempts && wait <= (opts.maxRetryAfterMs ?? 60_000);
+        opts.onAttemptFailed?.(canRetry ? { ...base, retryInMs: wait } : base);
+        if (!canRetry) {
+          failures.push(base);
+          break;
+        }
+        await sleep(wait, opts.signal);
+      } finally {
+        timer.stop();
+      }
+    }
+    failedRefs.push(m.ref);
+  }
+  throw fail(
+    "PAL_PROVIDER_ALL_FAILED",
+    { refs: failedRefs.join(", "), detail: last === undefined ? "unknown" : String(last.params.detail) },
+    { cause: last, details: { failures } },
+  );
+}
+
+/** True for the error {@link streamModelStep} throws when every model failed. */
+export function isProviderFailure(err: unknown): err is PalisadeError {
+  return err instanceof PalisadeError && err.code === "PAL_PROVIDER_ALL_FAILED";
+}

@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { PalisadeError } from "../src/core/errors.js";
+import {
+  createModelRegistry,
+  type ProviderApi,
+  type ProviderConfig,
+  parseRetryAfter,
+  streamModelStep,
+} from "../src/providers/index.js";
+import { startAnthropicEmulator } from "./emulators/anthropic.js";
+import type { Emulator } from "./emulators/llm-server.js";
+import { startOpenAIEmulator } from "./emulators/openai.js";
+
+const open: Emulator[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((e) => e.close()));
+});
+
+type Flavour = { name: string; provider: string; api: ProviderApi; path: string };
+const FLAVOURS: Flavour[] = [
+  {
+    name: "openai chat (@ai-sdk/openai)",
+    provider: "openai",
+    api: "openai-completions",
+    path: "/v1/chat/completions",
+  },
+  {
+    name: "openai-compatible chat",
+    provider: "local",
+    api: "openai-completions",
+    path: "/v1/chat/completions",
+  },
+  { name: "openai responses", provider: "oai", api: "openai-responses", path: "/v1/responses" },
+  { name: "anthropic messages", provider: "claude", api: "anthropic-messages", path: "/v1/messages" },
+];
+
+async function setup(f: Flavour, extra: Record<string, ProviderConfig> = {}) {
+  const emu = f.api === "anthropic-messages" ? await startAnthropicEmulator() : await startOpenAIEmulator();
+  open.push(emu);
+  const registry = createModelRegistry({
+    providers: { [f.provider]: { baseUrl: emu.baseUrl, apiKey: "test-key", api: f.api }, ...extra },
+    env: {},
+    fetch: globalThis.fetch,
+  });
+  return { emu, registry };
+}
+
+describe.each(FLAVOURS)("text through $name", (f) => {
+  it.each([true, false])("answers (stream=%s) with usage", async (stream) => {
+    const { emu, registry } = await setup(f);
+    emu.script({ text: "Hello from the emulator", usage: { input: 12, output: 4 } });
+    const deltas: string[] = [];
+    const r = await streamModelStep(
+      registry.chain(`${f.provider}/m1`),
+      { system: "be brief", messages: [{ role: "user", content: "hi" }] },
+      { stream, onDelta: (d) => deltas.push(d) },
+    );
+    expect(r.text).toBe("Hello from the emulator");
+    expect(deltas.join("")).toBe("Hello from the emulator");
+    if (stream) expect(deltas.length).toBeGreaterThan(1);
+    expect(r.usage).toMatchObject({ inputTokens: 12, outputTokens: 4, totalTokens: 16 });
+    expect(r.finishReason).toBe("stop");
+    expect(emu.requests).toHaveLength(1);
+    expect(emu.requests[0]?.path).toBe(f.path);
+    expect(emu.requests[0]?.body.model).toBe("m1");
+    expect(JSON.stringify(emu.requests[0]?.body)).toContain("be brief");
+  });
+});
+
+describe("model registry", () => {
+  it("uses built-in providers with their env var and keeps keys out of errors", () => {
+    const reg = createModelRegistry({ env: {}, fetch: globalThis.fetch });
+    expect(() => reg.resolve("anthropic/claude-x")).toThrow(/ANTHROPIC_API_KEY/);
+    const withKey = createModelRegistry({
+      env: { OPENAI_API_KEY: "sk-abcdefghijkl" },
+      fetch: globalThis.fetch,
+    });
+    expect(withKey.resolve("openai/gpt-x").api).toBe("openai-responses");
+    expect(withKey.secrets()).toEqual(["sk-abcdefghijkl"]);
+  });
+
+  it("rejects bad refs and unknown providers with typed errors", () => {
+    const reg = createModelRegistry({ env: {}, fetch: globalThis.fetch });
+    expect(() => reg.resolve("nomodel")).toThrow(expect.objectContaining({ code: "PAL_PROVIDER_BAD_REF" }));
+    expect(() => reg.resolve("ghost/m")).toThrow(expect.objectContaining({ code: "PAL_PROVIDER_UNKNOWN" }));
+  });
+
+  it("resolves {primary, fallbacks} in order, dedupes, keeps slashes in model ids", () => {
+    const reg = createModelRegistry({
+      providers: {
+        router: { baseUrl: "http://127.0.0.1:9/v1", models: [{ id: "a/b", contextWindow: 1000 }] },
+      },
+      mode: "replace",
+      env: {},
+      fetch: globalThis.fetch,
+    });
+    const chain = reg.chain({ primary: "router/a/b", fallbacks: ["router/c", "router/a/b"] });
+    expect(chain.map((m) => m.ref)).toEqual(["router/a/b", "router/c"]);
+    expect(chain[0]?.info.contextWindow).toBe(1000);
+    expect(reg.providerIds()).toEqual(["router"]);
+  });
+
+  it("parses Retry-After seconds, dates and -ms", () => {
+    expect(parseRetryAfter({ "retry-after": "3" }, 0)).toBe(3000);
+    expect(parseRetryAfter({ "Retry-After-Ms": "250" }, 0)).toBe(250);
+    expect(parseRetryAfter({ "retry-after": new Date(10_000).toUTCString() }, 4000)).toBe(6000);
+    expect(parseRetryAfter({}, 0)).toBeUndefined();
+  });
+
+  it("never puts the API key in an error message, even when the server echoes it", async () => {
+    const emu = await startOpenAIEmulator({ echoAuthInErrors: true });
+    open.push(emu);
+    const key = "sk-live-SUPERSECRET123";
+    const reg = createModelRegistry({
+      providers: { p: { baseUrl: emu.baseUrl, apiKey: key, api: "openai-completions" } },
+      env: {},
+      fetch: globalThis.fetch,
+    });
+    const err = await streamModelStep(
+      reg.chain("p/m"),
+      { messages: [{ role: "user", content: "x" }] },
+      {
+        secrets: reg.secrets(),
+      },
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PalisadeError);
+    expect(emu.requests).toHaveLength(1); // 401 is not retried
+    const text = `${(err as Error).message} ${JSON.stringify((err as PalisadeError).details)}`;
+    expect(text).toContain("401");
+    expect(text).not.toContain("SUPERSECRET");
+  });
+});
