@@ -28,9 +28,10 @@ describe("palisade config (real CLI)", () => {
     const baseline = cli(s, ["--config", join(fixtures, "secure-baseline.json5"), "config", "validate"], {
       OPENCLAW_GATEWAY_TOKEN: "t".repeat(64),
     });
-    expect(baseline).toMatchObject({
+    expect(baseline).toEqual({
       code: 0,
       stdout: `valid: ${join(fixtures, "secure-baseline.json5")}\n`,
+      stderr: "",
     });
     const sandbox = cli(s, ["--config", join(fixtures, "deployment-sandbox.json5"), "config", "validate"]);
     expect(sandbox.code).toBe(0);
