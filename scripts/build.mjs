@@ -1,14 +1,19 @@
 // Bundles the CLI into dist/ with esbuild. Code splitting keeps `palisade --version` and
 // `--help` from loading the gateway, the store or the config schema: each command imports what
 // it needs lazily, and esbuild turns every dynamic import into its own chunk.
-import { readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
+// Build into a private folder and swap it in, so a CLI started while another build runs (tests
+// in parallel) never finds dist/ half written or missing.
+const dist = new URL("../dist", import.meta.url).pathname;
+const fresh = `${dist}.build-${process.pid}`;
+const old = `${dist}.old-${process.pid}`;
+rmSync(fresh, { recursive: true, force: true });
 await build({
   entryPoints: { cli: "src/cli/main.ts" },
-  outdir: "dist",
+  outdir: fresh,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -24,3 +29,7 @@ await build({
   define: { __PALISADE_VERSION__: JSON.stringify(pkg.version) },
   logLevel: "warning",
 });
+
+if (existsSync(dist)) renameSync(dist, old);
+renameSync(fresh, dist);
+rmSync(old, { recursive: true, force: true });

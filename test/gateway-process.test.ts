@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { connectGateway } from "../src/client/index.js";
-import { runCli, startGatewayProcess, tempStateDir } from "./support/cli.js";
+import { runCli, runCliAsync, startGatewayProcess, tempStateDir } from "./support/cli.js";
 
 const tokenOf = (stateDir: string) =>
   readFileSync(join(stateDir, "credentials", "gateway.token"), "utf8").trim();
@@ -146,7 +146,15 @@ describe("palisade gateway run (real process)", () => {
       });
     });
     const port = (wss.address() as { port: number }).port;
-    const r = runCli(["--state-dir", dir, "gateway", "call", "health", "--url", `ws://127.0.0.1:${port}`]);
+    const r = await runCliAsync([
+      "--state-dir",
+      dir,
+      "gateway",
+      "call",
+      "health",
+      "--url",
+      `ws://127.0.0.1:${port}`,
+    ]);
     wss.close();
     expect(r.code).toBe(1);
     expect(seen.length).toBe(1);

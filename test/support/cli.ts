@@ -38,6 +38,25 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; inp
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Runs the CLI without blocking the event loop (for tests that serve something in-process). */
+export function runCliAsync(args: string[], opts: { env?: Record<string, string> } = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: cleanEnv(opts.env),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** A gateway process started with `gateway run`. */
 export interface GatewayProcess {
   child: ChildProcess;

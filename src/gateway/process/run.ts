@@ -62,17 +62,22 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     const secrets = [token, gw.auth?.password].filter(
       (s): s is string => typeof s === "string" && s.length > 0,
     );
-    const logFile = join(paths.stateDir, "logs", "palisade.log");
-    const { createLogger, redactText } = await import("../../logging/index.js");
-    const logging = config.logging ?? {};
+    const logging = config.logging ?? { level: "info" as const, redactSensitive: "tools" as const };
+    const logFile = logging.file ?? join(paths.stateDir, "logs", "palisade.log");
+    const { createLogger, createRedactor } = await import("../../logging/index.js");
     const redactOpts = {
-      enabled: logging.redactSensitive !== "off",
       secrets,
       patterns: logging.redactPatterns ?? [],
+      sensitive: logging.redactSensitive,
     };
+    const redactor = createRedactor(redactOpts);
+    // Console lines go to stderr (journald under systemd); stdout is kept for the few lines an
+    // operator or a script reads: where the gateway listens and first-run instructions.
     const logger = createLogger({
-      level: logging.level ?? "info",
+      level: logging.level,
+      ...(logging.consoleLevel ? { consoleLevel: logging.consoleLevel } : {}),
       file: logFile,
+      console: { write: (line: string) => process.stderr.write(line), isTTY: process.stderr.isTTY === true },
       redact: redactOpts,
     });
     const { startGateway } = await import("../index.js");
@@ -83,7 +88,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
         auth: { ...(token ? { token } : {}), ...(gw.auth?.password ? { password: gw.auth.password } : {}) },
         logger,
         logFile,
-        redact: (text: string) => redactText(text, { secrets, patterns: redactOpts.patterns }),
+        redact: (text: string) => redactor.text(text),
         ...(opts.port !== undefined ? { listen: { port: opts.port } } : {}),
       });
     } catch (err) {
@@ -96,7 +101,6 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
       throw err;
     }
     lock.update({ port: server.port, host: server.host });
-    opts.out(`listening on ${server.url}`);
     if (generated) {
       opts.out(`generated a gateway token: ${generated.file} (0600)`);
       opts.out(
@@ -106,6 +110,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
         "  or as `Authorization: Bearer <token>` (never in a URL). Print it with: palisade gateway token",
       );
     }
+    opts.out(`listening on ${server.url}`);
     logger.info({ url: server.url, pid: process.pid }, "gateway started");
     const signal = await (opts.stopSignal ?? untilSignal());
     logger.info({ signal }, "gateway stopping");
