@@ -17,7 +17,7 @@ export interface RetryOptions {
 
 /** What a failure means for retrying. */
 export interface FailureClass {
-  /** 429, 408, 409, 5xx, network errors and cut streams are retryable; 4xx otherwise not. */
+  /** 408, 409, 425, 429, 5xx, network errors and cut streams are retryable; other 4xx are not. */
   readonly retryable: boolean;
   /** HTTP status when the API answered. */
   readonly status?: number;
@@ -49,7 +49,8 @@ export function classifyFailure(err: unknown, nowMs: number): FailureClass {
   if (APICallError.isInstance(err)) {
     const status = err.statusCode;
     const retryAfterMs = parseRetryAfter(err.responseHeaders, nowMs);
-    const retryable = status === undefined || status >= 500 || RETRYABLE_STATUS.has(status);
+    // A 2xx here means the body broke mid-way (a cut stream): worth another try.
+    const retryable = status === undefined || status < 400 || status >= 500 || RETRYABLE_STATUS.has(status);
     return {
       retryable,
       ...(status === undefined ? {} : { status }),

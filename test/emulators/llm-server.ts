@@ -21,10 +21,12 @@ export interface ReplyTurn {
   readonly toolCalls?: readonly ScriptedToolCall[];
   /** Text split into these many stream chunks. Default 3. */
   readonly chunks?: number;
-  /** Delay between stream events, ms (a slow stream). */
+  /** Delay between stream events, ms (a slow stream); the first event is not delayed. */
   readonly delayMs?: number;
   /** Destroy the socket after this many stream events (a cut stream). */
   readonly cutAfterEvents?: number;
+  /** Send this many stream events, then nothing more while keeping the connection open. */
+  readonly stallAfterEvents?: number;
   readonly usage?: { readonly input: number; readonly output: number };
   /** Stop reason override, e.g. "length". */
   readonly finish?: string;
@@ -131,16 +133,21 @@ async function sendStream(
   turn: ReplyTurn,
 ) {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  res.flushHeaders();
   let sent = 0;
   for (const e of events) {
     if (turn.cutAfterEvents !== undefined && sent >= turn.cutAfterEvents) {
       res.socket?.destroy();
       return;
     }
-    if (turn.delayMs !== undefined) await wait(turn.delayMs);
+    if (turn.stallAfterEvents !== undefined && sent >= turn.stallAfterEvents) return; // close() ends it
+    if (turn.delayMs !== undefined && sent > 0) await wait(turn.delayMs);
     if (res.destroyed) return;
     const data = typeof e.data === "string" ? e.data : JSON.stringify(e.data);
-    res.write(`${e.event === undefined ? "" : `event: ${e.event}\n`}data: ${data}\n\n`);
+    // Wait until each event is on the wire, so a cut lands after what was sent.
+    await new Promise<void>((resolve) => {
+      res.write(`${e.event === undefined ? "" : `event: ${e.event}\n`}data: ${data}\n\n`, () => resolve());
+    });
     sent++;
   }
   res.end();

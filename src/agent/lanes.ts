@@ -1,0 +1,137 @@
+import { fail } from "../core/errors.js";
+
+/** Options of {@link LaneScheduler}; every limit is bounded. */
+export interface LaneSchedulerOptions {
+  /** Runs at the same time across all sessions. Default 4. */
+  readonly maxConcurrent?: number;
+  /** Runs waiting per session, the running one excluded. Default 10. */
+  readonly maxQueuedPerSession?: number;
+  /** Runs waiting across all sessions. Default 1000. */
+  readonly maxQueuedTotal?: number;
+}
+
+/** A run handed to a lane; its signal aborts when the lane is stopped. */
+export type LaneTask<T> = (signal: AbortSignal) => Promise<T>;
+
+interface Job {
+  readonly task: LaneTask<unknown>;
+  readonly ctrl: AbortController;
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+
+interface Lane {
+  running: Job | undefined;
+  readonly queue: Job[];
+}
+
+/**
+ * Per-session lanes: one run at a time per session key, FIFO within a key, at most
+ * `maxConcurrent` runs overall (sessions get free slots in the order they became ready), and
+ * bounded queues that refuse with `PAL_AGENT_QUEUE_FULL` instead of growing.
+ */
+export class LaneScheduler {
+  readonly #maxConcurrent: number;
+  readonly #maxPerSession: number;
+  readonly #maxTotal: number;
+  readonly #lanes = new Map<string, Lane>();
+  readonly #ready: string[] = [];
+  #active = 0;
+  #queued = 0;
+
+  constructor(opts: LaneSchedulerOptions = {}) {
+    this.#maxConcurrent = Math.max(1, opts.maxConcurrent ?? 4);
+    this.#maxPerSession = Math.max(0, opts.maxQueuedPerSession ?? 10);
+    this.#maxTotal = Math.max(0, opts.maxQueuedTotal ?? 1000);
+  }
+
+  /** Queues `task` on the session's lane; resolves with its result. Refuses when a queue is full. */
+  run<T>(sessionKey: string, task: LaneTask<T>): Promise<T> {
+    const lane = this.#lanes.get(sessionKey) ?? { running: undefined, queue: [] };
+    const busy = lane.running !== undefined || this.#active >= this.#maxConcurrent;
+    if (busy && lane.queue.length >= this.#maxPerSession) {
+      return Promise.reject(
+        fail("PAL_AGENT_QUEUE_FULL", { scope: `session ${sessionKey}`, limit: this.#maxPerSession }),
+      );
+    }
+    if (busy && this.#queued >= this.#maxTotal) {
+      return Promise.reject(fail("PAL_AGENT_QUEUE_FULL", { scope: "the gateway", limit: this.#maxTotal }));
+    }
+    this.#lanes.set(sessionKey, lane);
+    return new Promise<T>((resolve, reject) => {
+      const job: Job = {
+        task,
+        ctrl: new AbortController(),
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      };
+      lane.queue.push(job);
+      this.#queued++;
+      if (lane.running === undefined && lane.queue.length === 1) this.#ready.push(sessionKey);
+      this.#pump();
+    });
+  }
+
+  /**
+   * Stops a session: aborts its running task and, with `dropQueued`, rejects its waiting ones.
+   * Returns whether anything was running.
+   */
+  stop(sessionKey: string, opts: { dropQueued?: boolean } = {}): boolean {
+    const lane = this.#lanes.get(sessionKey);
+    if (lane === undefined) return false;
+    if (opts.dropQueued === true) {
+      for (const job of lane.queue.splice(0)) {
+        this.#queued--;
+        job.reject(fail("PAL_AGENT_ABORTED", { reason: "the session was stopped" }));
+      }
+      this.#cleanup(sessionKey, lane);
+    }
+    if (lane.running === undefined) return false;
+    lane.running.ctrl.abort(fail("PAL_AGENT_ABORTED", { reason: "the session was stopped" }));
+    return true;
+  }
+
+  /** Whether a session has a run in progress and how many wait behind it. */
+  status(sessionKey: string): { running: boolean; queued: number } {
+    const lane = this.#lanes.get(sessionKey);
+    return { running: lane?.running !== undefined, queued: lane?.queue.length ?? 0 };
+  }
+
+  /** Runs in progress and waiting, across all sessions. */
+  stats(): { active: number; queued: number; sessions: number } {
+    return { active: this.#active, queued: this.#queued, sessions: this.#lanes.size };
+  }
+
+  #pump(): void {
+    while (this.#active < this.#maxConcurrent && this.#ready.length > 0) {
+      const key = this.#ready.shift() as string;
+      const lane = this.#lanes.get(key);
+      const job = lane?.queue.shift();
+      if (lane === undefined || job === undefined) continue;
+      this.#queued--;
+      lane.running = job;
+      this.#active++;
+      let p: Promise<unknown>;
+      try {
+        p = Promise.resolve(job.task(job.ctrl.signal));
+      } catch (err) {
+        p = Promise.reject(err);
+      }
+      p.then(job.resolve, job.reject).finally(() => {
+        this.#active--;
+        lane.running = undefined;
+        if (lane.queue.length > 0) this.#ready.push(key);
+        else this.#cleanup(key, lane);
+        this.#pump();
+      });
+    }
+  }
+
+  #cleanup(key: string, lane: Lane): void {
+    if (lane.running === undefined && lane.queue.length === 0) {
+      this.#lanes.delete(key);
+      const i = this.#ready.indexOf(key);
+      if (i >= 0) this.#ready.splice(i, 1);
+    }
+  }
+}
