@@ -112,6 +112,43 @@ describe.each(APIS)("runAgent through %s", (api) => {
   });
 });
 
+describe.each(APIS)("failure handling through %s", (api) => {
+  it("retries a 429 with Retry-After and a stream cut mid tool call, then answers", async () => {
+    const emu = await emulatorFor(api);
+    emu.script(
+      { status: 429, retryAfter: "2" },
+      { toolCalls: [{ name: "get_weather", args: { city: "Lima" } }], cutAfterEvents: 3 },
+      { toolCalls: [{ name: "get_weather", args: { city: "Lima" } }] },
+      { text: "Lima is warm." },
+    );
+    const { waits, sleep } = fakeSleep();
+    const r = await runAgent({
+      models: chainFor([{ id: "p", emu, api }], ["p/m"]),
+      message: "x",
+      tools: [weather as Tool],
+      provider: { sleep, random: () => 0 },
+    });
+    expect(r.text).toBe("Lima is warm.");
+    expect(emu.requests).toHaveLength(4);
+    expect(waits).toEqual([2000, 0]);
+    expect(r.toolCalls).toHaveLength(1);
+  });
+
+  it("stops promptly on abort while the stream stalls", async () => {
+    const emu = await emulatorFor(api);
+    emu.script({ text: "a long answer in many pieces", chunks: 6, stallAfterEvents: 4 });
+    const ctrl = new AbortController();
+    const r = await runAgent({
+      models: chainFor([{ id: "p", emu, api }], ["p/m"]),
+      message: "x",
+      abortSignal: ctrl.signal,
+      onDelta: () => ctrl.abort(),
+    });
+    expect(r.finishReason).toBe("aborted");
+    expect(emu.requests).toHaveLength(1);
+  });
+});
+
 describe("runAgent limits and failures", () => {
   const oai = async () => {
     const emu = await emulatorFor("openai-completions");

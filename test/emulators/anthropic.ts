@@ -25,8 +25,8 @@ function messageJson(req: RecordedRequest, turn: ReplyTurn) {
   const content: unknown[] = [];
   if (turn.text !== undefined) content.push({ type: "text", text: turn.text });
   (turn.toolCalls ?? []).forEach((c, i) => {
-    const input = typeof c.args === "string" ? c.args : c.args;
-    content.push({ type: "tool_use", id: toolId(c, i), name: c.name, input });
+    // The real API always sends an object; a string here is a test sending bad input on purpose.
+    content.push({ type: "tool_use", id: toolId(c, i), name: c.name, input: c.args });
   });
   return {
     id: "msg_emu",
