@@ -4,7 +4,7 @@
 // Node (for example `./node_modules/.bin/palisade` from a plain shell) it re-executes itself
 // with the pinned binary instead of failing half way.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -23,6 +23,17 @@ if (major < 24) {
     stdio: "inherit",
   });
   process.exit(r.status ?? 1);
+}
+
+// Node's on-disk compile cache roughly halves the time to load the bundled chunks on every
+// later start. It lives in a private folder inside the install, not in a shared /tmp.
+try {
+  const { enableCompileCache } = await import("node:module");
+  const cacheDir = join(root, "node_modules", ".cache", "palisade-compile");
+  mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+  enableCompileCache?.(cacheDir);
+} catch {
+  // A read-only install simply starts without the cache.
 }
 
 const entry = join(root, "dist", "cli.js");

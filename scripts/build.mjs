@@ -20,6 +20,9 @@ await build({
   platform: "node",
   target: "node24",
   sourcemap: "linked",
+  // Whitespace and syntax only: identifiers stay readable in stack traces.
+  minifyWhitespace: true,
+  minifySyntax: true,
   // Optional native helpers of ws and pino's worker-based transports stay out of the bundle;
   // they are loaded from node_modules if present.
   external: ["bufferutil", "utf-8-validate", "pino-pretty", "thread-stream"],

@@ -111,7 +111,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
       );
     }
     opts.out(`listening on ${server.url}`);
-    logger.info({ url: server.url, pid: process.pid }, "gateway started");
+    logger.info({ url: server.url }, "gateway started");
     const signal = await (opts.stopSignal ?? untilSignal());
     logger.info({ signal }, "gateway stopping");
     await server.close(signal === "SIGTERM" || signal === "SIGINT" ? "shutdown" : signal);
