@@ -101,9 +101,10 @@ describe("browser attacks", () => {
       { device: { id: "d", publicKey: "k", signature: "s", signedAt: 1, nonce: "n" } },
       { Origin: "https://ui.example.com" },
     );
+    // A made-up device never gets as far as pairing: its proof fails first.
     expect(res).toMatchObject({
       ok: false,
-      error: { code: "NOT_PAIRED", details: { code: "PAIRING_REQUIRED" } },
+      error: { code: "UNAUTHORIZED", details: { code: "DEVICE_AUTH_NONCE_MISMATCH" } },
     });
   });
 

@@ -27,6 +27,7 @@ export type ErrorLayer =
   | "auth"
   | "provider"
   | "agent"
+  | "sandbox"
   | "internal";
 
 /** One registry entry. */
@@ -329,6 +330,51 @@ export const ERRORS = {
     http: 403,
     exit: 1,
   }),
+  PAL_DEVICE_AUTH_INVALID: spec({
+    message: "device identity rejected: {detail}",
+    layer: "auth",
+    wire: "UNAUTHORIZED",
+    http: 401,
+    exit: 1,
+  }),
+  PAL_DEVICE_NOT_FOUND: spec({
+    message: "{what} {id} not found; run `palisade devices list` to see current ids",
+    layer: "auth",
+    wire: "INVALID_REQUEST",
+    http: 404,
+    exit: 1,
+  }),
+  PAL_DEVICE_SCOPE_WIDEN: spec({
+    message: "{detail}; a device token can only keep or narrow what was approved",
+    layer: "auth",
+    wire: "FORBIDDEN",
+    http: 403,
+    exit: 1,
+  }),
+  // config writes over the gateway
+  PAL_CONFIG_WRITE_FORBIDDEN: spec({
+    message:
+      "config can only be changed by an operator connected to the gateway (WebSocket or CLI) with operator.admin; {detail}",
+    layer: "auth",
+    wire: "FORBIDDEN",
+    http: 403,
+    exit: 1,
+  }),
+  PAL_CONFIG_RATE_LIMITED: spec({
+    message: "too many config writes from this device and address; retry in {seconds} s",
+    layer: "config",
+    wire: "UNAVAILABLE",
+    http: 429,
+    exit: 1,
+    retryable: true,
+  }),
+  PAL_CONFIG_PATCH_INVALID: spec({
+    message: "config.patch raw must be a JSON5 object (a JSON merge patch): {detail}",
+    layer: "config",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 2,
+  }),
   // providers (models on the AI SDK)
   PAL_PROVIDER_BAD_REF: spec({
     message: '{ref} is not a model ref; write it as "provider/model", e.g. "anthropic/claude-sonnet-4-5"',
@@ -419,6 +465,101 @@ export const ERRORS = {
     message: "the tools offered to the agent are invalid: {detail}",
     layer: "internal",
     wire: "INTERNAL",
+    http: 500,
+    exit: 1,
+  }),
+  PAL_AGENT_UNKNOWN: spec({
+    message: 'no agent "{agentId}" is configured; add it to agents.list or leave the agent out',
+    layer: "agent",
+    wire: "INVALID_REQUEST",
+    http: 404,
+    exit: 2,
+  }),
+  PAL_AGENT_RUN_NOT_FOUND: spec({
+    message: "agent run {runId} was not found; it may have finished long ago",
+    layer: "agent",
+    wire: "INVALID_REQUEST",
+    http: 404,
+    exit: 1,
+  }),
+  PAL_SESSION_NOT_FOUND: spec({
+    message: "session {key} was not found; run `palisade gateway call sessions.list` to see keys",
+    layer: "agent",
+    wire: "INVALID_REQUEST",
+    http: 404,
+    exit: 1,
+  }),
+  PAL_SESSION_BAD_KEY: spec({
+    message: "{key} is not a session key: {detail}",
+    layer: "agent",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 2,
+  }),
+  PAL_PROVIDER_KEY_FILE: spec({
+    message: "credential file {file} cannot be used: {detail}",
+    layer: "config",
+    wire: "UNAVAILABLE",
+    http: 500,
+    exit: 2,
+  }),
+  // sandboxes
+  PAL_SANDBOX_UNAVAILABLE: spec({
+    message: "no sandbox backend is available ({detail}); sandboxed tools are refused. {fix}",
+    layer: "sandbox",
+    wire: "UNAVAILABLE",
+    http: 503,
+    exit: 1,
+  }),
+  PAL_SANDBOX_POLICY_REFUSED: spec({
+    message: "sandbox config {key} would weaken isolation: {detail}; {fix}",
+    layer: "config",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 2,
+  }),
+  PAL_SANDBOX_HOST_REFUSED: spec({
+    message:
+      'sandbox backend "host" cannot be chosen in config; host runs need tools.elevated.allowFrom and an approved elevated request',
+    layer: "config",
+    wire: "FORBIDDEN",
+    http: 403,
+    exit: 2,
+  }),
+  PAL_SANDBOX_PATH_REFUSED: spec({
+    message: "{path} is outside the sandbox workspace or goes through a symlink; use a plain relative path",
+    layer: "sandbox",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 1,
+  }),
+  PAL_SANDBOX_READ_ONLY: spec({
+    message: "the sandbox workspace is read-only (workspaceAccess {access}); set workspaceAccess to rw to allow writes",
+    layer: "sandbox",
+    wire: "FORBIDDEN",
+    http: 403,
+    exit: 1,
+  }),
+  PAL_SANDBOX_BACKEND_FAILED: spec({
+    message: "sandbox backend {backend} failed to {action}: {detail}",
+    layer: "sandbox",
+    wire: "UNAVAILABLE",
+    http: 502,
+    exit: 1,
+    retryable: true,
+  }),
+  PAL_SANDBOX_DESTROYED: spec({
+    message: "sandbox {id} was destroyed; a new one is created on the next use",
+    layer: "sandbox",
+    wire: "UNAVAILABLE",
+    http: 409,
+    exit: 1,
+    retryable: true,
+  }),
+  PAL_SANDBOX_BUILD_FAILED: spec({
+    message: "building sandbox image {image} failed: {detail}",
+    layer: "sandbox",
+    wire: "UNAVAILABLE",
     http: 500,
     exit: 1,
   }),
@@ -516,6 +657,10 @@ export class ProviderError extends PalisadeError {
 export class AgentError extends PalisadeError {
   override readonly name = "AgentError";
 }
+/** A sandbox backend refused or failed (isolation unavailable, path escape, read-only). */
+export class SandboxError extends PalisadeError {
+  override readonly name = "SandboxError";
+}
 /** A bug: something that should not happen. */
 export class InternalError extends PalisadeError {
   override readonly name = "InternalError";
@@ -535,6 +680,7 @@ const CLASSES: Record<ErrorLayer, ErrorClass> = {
   auth: AuthError,
   provider: ProviderError,
   agent: AgentError,
+  sandbox: SandboxError,
   internal: InternalError,
 };
 

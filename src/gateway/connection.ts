@@ -9,21 +9,12 @@ import type { Logger } from "pino";
 import type { RawData, WebSocket } from "ws";
 import { fail, type PalisadeError, toWireError } from "../core/errors.js";
 import { PROTOCOL_VERSION, VERSION } from "../core/version.js";
-import { type AuthSettings, type ClientIdentity, verifyCredentials } from "./auth.js";
+import type { ClientIdentity } from "./auth.js";
+import { recheckBinding } from "./device-grant.js";
 import { type DispatchDeps, dispatch } from "./dispatch.js";
-import {
-  connectParamsSchema,
-  describeIssues,
-  errorFrame,
-  MAX_PREAUTH_PAYLOAD_BYTES,
-  okFrame,
-  protocolRangeSchema,
-  requestFrameSchema,
-  salvageId,
-} from "./frames.js";
+import { describeIssues, errorFrame, MAX_PREAUTH_PAYLOAD_BYTES, okFrame, requestFrameSchema, salvageId } from "./frames.js";
+import { decideConnect, type HandshakeDeps } from "./handshake.js";
 import type { Connection, ConnectionHub } from "./hub.js";
-import type { AuthRateLimiter } from "./rate-limit.js";
-import { grantScopes } from "./scopes.js";
 
 /** Limits advertised in `hello-ok.policy`. */
 export interface Policy {
@@ -33,14 +24,11 @@ export interface Policy {
 }
 
 /** What a connection needs from the server. */
-export interface ConnectionDeps {
-  readonly auth: AuthSettings;
-  readonly limiter: AuthRateLimiter;
+export interface ConnectionDeps extends HandshakeDeps {
   readonly hub: ConnectionHub;
   readonly dispatch: DispatchDeps;
   readonly policy: Policy;
   readonly handshakeTimeoutMs: number;
-  readonly now: () => number;
   readonly logger: Logger;
   /** `hello-ok.features` and `snapshot`. */
   readonly hello: () => { features: { methods: string[]; events: string[] }; snapshot: unknown };
@@ -120,94 +108,25 @@ export function handleConnection(
       return;
     }
     const { id, params } = frame.data;
-    const range = protocolRangeSchema.safeParse(params);
-    if (!range.success) {
-      return refuse(
-        id,
-        fail("PAL_PROTO_INVALID_PARAMS", { method: "connect", detail: describeIssues(range.error) }),
-      );
-    }
-    const { minProtocol, maxProtocol } = range.data;
-    if (minProtocol > PROTOCOL_VERSION || maxProtocol < PROTOCOL_VERSION) {
-      const details = {
-        code: "PROTOCOL_MISMATCH",
-        expectedProtocol: PROTOCOL_VERSION,
-        clientMinProtocol: minProtocol,
-        clientMaxProtocol: maxProtocol,
-      };
-      return refuse(
-        id,
-        fail(
-          "PAL_PROTO_MISMATCH",
-          { min: minProtocol, max: maxProtocol, server: PROTOCOL_VERSION },
-          { details },
-        ),
-        1002,
-      );
-    }
-    const parsed = connectParamsSchema.safeParse(params);
-    if (!parsed.success) {
-      return refuse(
-        id,
-        fail("PAL_PROTO_INVALID_PARAMS", { method: "connect", detail: describeIssues(parsed.error) }),
-      );
-    }
-    const p = parsed.data;
-    const addr = identity.clientAddress;
-    const limited = deps.limiter.check(addr);
-    if (limited.locked) {
-      const seconds = Math.ceil(limited.retryAfterMs / 1000);
-      return refuse(
-        id,
-        fail(
-          "PAL_AUTH_RATE_LIMITED",
-          { seconds },
-          { retryAfterMs: limited.retryAfterMs, details: { code: "AUTH_RATE_LIMITED" } },
-        ),
-      );
-    }
-    const outcome = verifyCredentials(
-      deps.auth,
-      { token: p.auth?.token, password: p.auth?.password },
-      identity,
-      req.headers,
-    );
-    if (!outcome.ok) {
-      deps.limiter.fail(addr);
-      const details = {
-        code: outcome.detailCode,
-        canRetryWithDeviceToken: false,
-        recommendedNextStep: "update_auth_credentials",
-      };
-      return refuse(id, fail("PAL_AUTH_FAILED", { detail: outcome.detail }, { details }));
-    }
-    deps.limiter.succeed(addr);
-    const grant = grantScopes({
-      role: p.role,
-      requested: p.scopes ?? [],
-      authMethod: outcome.method,
-      isLocal: identity.isLocal,
-      hasOrigin: req.headers.origin !== undefined,
-      hasDevice: p.device !== undefined,
-    });
-    if (!grant.ok) {
-      const detail =
-        grant.detailCode === "PAIRING_REQUIRED"
-          ? "device pairing required"
-          : "browser clients need a paired device identity";
-      return refuse(id, fail("PAL_NOT_PAIRED", { detail }, { details: { code: grant.detailCode } }));
-    }
+    const d = decideConnect(params, nonce, identity, req, deps);
+    if (!d.ok) return refuse(id, d.error, d.closeCode);
+    const p = d.params;
     clearTimeout(timer);
+    const binding = d.binding;
+    const devices = deps.devices;
     conn = {
       connId,
       ws,
       role: p.role,
-      scopes: grant.scopes,
+      scopes: d.scopes,
       client: p.client,
-      clientAddress: addr,
-      deviceId: p.device?.id,
+      clientAddress: identity.clientAddress,
+      deviceId: d.deviceId,
       connectedAt: deps.now(),
       seq: 0,
+      ...(binding !== undefined && devices !== undefined
+        ? { recheck: () => recheckBinding(devices, binding) }
+        : {}),
     };
     const hello = deps.hello();
     sendRaw(
@@ -218,13 +137,17 @@ export function handleConnection(
         server: { version: VERSION, connId },
         features: hello.features,
         snapshot: hello.snapshot,
-        auth: { role: p.role, scopes: grant.scopes },
+        auth: {
+          role: p.role,
+          scopes: d.scopes,
+          ...(d.deviceToken !== undefined ? { deviceToken: d.deviceToken } : {}),
+        },
         policy: { ...deps.policy },
       }),
     );
     deps.hub.add(conn);
     log.info(
-      { clientId: p.client.id, role: p.role, scopes: grant.scopes, auth: outcome.method },
+      { clientId: p.client.id, role: p.role, scopes: d.scopes, auth: d.method, deviceId: d.deviceId },
       "connected",
     );
   };
@@ -256,12 +179,34 @@ export function handleConnection(
       );
       return;
     }
+    // Re-checked on every frame: a revoked, rotated or removed device is cut here, not later.
+    const scopes = c.recheck === undefined ? c.scopes : c.recheck();
+    if (scopes === undefined) {
+      deps.hub.remove(c.connId);
+      sendRaw(
+        ws,
+        errorFrame(
+          f.id,
+          toWireError(
+            fail(
+              "PAL_NOT_PAIRED",
+              { detail: "this device's access was revoked or removed" },
+              { details: { code: "DEVICE_ACCESS_REVOKED" } },
+            ),
+          ),
+        ),
+      );
+      return close(1008, "device access revoked");
+    }
     const ctx = {
       connId,
       role: c.role,
-      scopes: c.scopes,
+      scopes,
       clientAddress: c.clientAddress,
       signal: deps.signal,
+      transport: "ws" as const,
+      deviceId: c.deviceId,
+      clientId: c.client.id,
     };
     const pending = dispatch(f, ctx, deps.dispatch).then((res) => {
       deps.hub.send(c, res);

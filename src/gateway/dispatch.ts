@@ -35,8 +35,9 @@ async function run(frame: RequestFrame, ctx: MethodContext, deps: DispatchDeps):
   let key: string | undefined;
   if (spec.sideEffect === true) {
     const k = idempotencyKeySchema.safeParse(frame.params);
-    if (!k.success) throw fail("PAL_PROTO_IDEMPOTENCY_REQUIRED", { method: frame.method });
-    key = k.data.idempotencyKey;
+    if (k.success) key = k.data.idempotencyKey;
+    else if (spec.idempotencyOptional !== true)
+      throw fail("PAL_PROTO_IDEMPOTENCY_REQUIRED", { method: frame.method });
   }
   const parsed = spec.params.safeParse(frame.params);
   if (!parsed.success) {

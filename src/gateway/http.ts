@@ -114,6 +114,7 @@ async function handleRpc(req: IncomingMessage, res: ServerResponse, deps: HttpDe
     scopes: grant.scopes,
     clientAddress: addr,
     signal: deps.signal,
+    transport: "http" as const,
   };
   const pending = dispatch({ type: "req", id, method, params }, ctx, deps.dispatch);
   deps.track(pending);

@@ -19,6 +19,12 @@ export interface Connection {
   readonly deviceId: string | undefined;
   readonly connectedAt: number;
   seq: number;
+  /**
+   * For connections bound to a paired device: re-reads the device's token state and returns the
+   * scopes still granted, or undefined once the token was revoked, rotated away or the device
+   * removed. Called before every request and every event, so nothing is accepted from cache.
+   */
+  readonly recheck?: () => readonly Scope[] | undefined;
 }
 
 /** OpenClaw presence entry (subset we can fill). */
@@ -136,10 +142,26 @@ export class ConnectionHub {
    */
   broadcast(event: string, payload: unknown, scope?: Scope): void {
     for (const conn of this.list()) {
+      const scopes = this.currentScopes(conn);
+      if (scopes === undefined) continue;
       const required = scope ?? (OPEN_EVENTS.has(event) ? undefined : "operator.read");
-      if (required !== undefined && (conn.role !== "operator" || !hasScope(conn.scopes, required))) continue;
+      if (required !== undefined && (conn.role !== "operator" || !hasScope(scopes, required))) continue;
       this.sendEvent(conn, event, payload);
     }
+  }
+
+  /**
+   * The scopes a connection holds right now: its grant, re-checked against the device store for
+   * device-bound connections. A connection whose device access is gone is closed (1008) and
+   * undefined is returned.
+   */
+  currentScopes(conn: Connection): readonly Scope[] | undefined {
+    if (conn.recheck === undefined) return conn.scopes;
+    const scopes = conn.recheck();
+    if (scopes !== undefined) return scopes;
+    if (this.#conns.delete(conn.connId)) this.#presenceChanged();
+    conn.ws.close(1008, "device access revoked");
+    return undefined;
   }
 
   /** Presence: the gateway itself, then one entry per connection. */

@@ -16,6 +16,15 @@ export interface MethodContext {
   readonly clientAddress: string;
   /** Aborted when the gateway shuts down. */
   readonly signal: AbortSignal;
+  /**
+   * How the call arrived: an operator WebSocket, the HTTP RPC route, or (later) a chat channel.
+   * Methods that change config refuse anything but an operator transport.
+   */
+  readonly transport: "ws" | "http" | "channel";
+  /** The verified device of the connection, when it presented one. */
+  readonly deviceId?: string | undefined;
+  /** OpenClaw client id of the connection (`cli`, `openclaw-control-ui`, ...). */
+  readonly clientId?: string | undefined;
 }
 
 /** One method. `P` is the params type after parsing. */
@@ -28,6 +37,12 @@ export interface MethodSpec<P = unknown> {
   readonly params: z.ZodType<P>;
   /** Changes state: requires `params.idempotencyKey` and replays repeats. */
   readonly sideEffect?: boolean;
+  /**
+   * With `sideEffect`: the key is optional (replayed when given). For methods whose OpenClaw
+   * params schema has no `idempotencyKey` (device.pair.*, config.apply/patch), so OpenClaw
+   * clients keep working; such methods guard repeats themselves (request ids, baseHash).
+   */
+  readonly idempotencyOptional?: boolean;
   /** Runs the method; throw `fail(...)` for typed errors. */
   readonly handler: (params: P, ctx: MethodContext) => unknown;
 }

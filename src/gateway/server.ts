@@ -21,11 +21,21 @@ import { registerLogMethods } from "./methods/logs.js";
 import { registerSystemMethods } from "./methods/system.js";
 import { buildOriginPolicy } from "./origin.js";
 import { AuthRateLimiter } from "./rate-limit.js";
+import type { Scope } from "./scopes.js";
 import type { GatewayServer, GatewayServerOptions } from "./types.js";
 
 const MiB = 1024 * 1024;
 /** Events the gateway itself emits (advertised in `hello-ok.features.events`). */
-const EVENTS = ["connect.challenge", "tick", "presence", "shutdown"];
+const EVENTS = [
+  "connect.challenge",
+  "tick",
+  "presence",
+  "shutdown",
+  "device.pair.requested",
+  "device.pair.resolved",
+  "config.reloaded",
+  "config.invalid",
+];
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -104,7 +114,12 @@ export async function startGateway(opts: GatewayServerOptions): Promise<GatewayS
     onSlowConsumer: (c) => logger.warn({ connId: c.connId }, "slow consumer disconnected"),
   });
   const dispatchDeps: DispatchDeps = { methods, idempotency: new IdempotencyCache({ now }), logger };
-  registerSystemMethods(methods, { hub, now, readiness: () => stages });
+  registerSystemMethods(methods, {
+    hub,
+    now,
+    readiness: () => stages,
+    ...(opts.status ? { extraStatus: opts.status } : {}),
+  });
   registerLogMethods(methods, { logFile: opts.logFile, redact: opts.redact ?? ((t) => t) });
 
   const notReady = () => [...stages].find(([, ready]) => !ready)?.[0];
@@ -136,6 +151,8 @@ export async function startGateway(opts: GatewayServerOptions): Promise<GatewayS
     policy,
     handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 10_000,
     now,
+    devices: opts.devices,
+    emit: (event: string, payload: unknown, scope: Scope) => hub.broadcast(event, payload, scope),
     logger,
     hello: () => ({
       features: { methods: methods.names(), events: EVENTS },
@@ -224,6 +241,9 @@ export async function startGateway(opts: GatewayServerOptions): Promise<GatewayS
     readiness: { set: (stage, ready) => void stages.set(stage, ready) },
     methods,
     broadcast: (event, payload, o) => hub.broadcast(event, payload, o?.scope),
+    recheckConnections: () => {
+      for (const c of hub.list()) hub.currentScopes(c);
+    },
     close,
   };
 }

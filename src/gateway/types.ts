@@ -2,6 +2,7 @@
 import type { NetworkInterfaceInfo } from "node:os";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/schema/gateway.js";
+import type { DeviceStore } from "../store/index.js";
 import type { MethodRegistry } from "./method-registry.js";
 import type { Scope } from "./scopes.js";
 
@@ -33,6 +34,13 @@ export interface GatewayServerOptions {
   maxConnections?: number;
   /** How long `close()` waits for in-flight requests (default 10,000 ms). */
   drainTimeoutMs?: number;
+  /**
+   * Paired devices and their tokens. Without it a presented device identity is treated as
+   * unpaired (refused remotely and for browsers), as before device pairing existed.
+   */
+  devices?: DeviceStore;
+  /** Extra fields for the `gateway` block of `status` (e.g. reload state). */
+  status?: () => Record<string, unknown>;
 }
 
 /** A running gateway. */
@@ -49,6 +57,8 @@ export interface GatewayServer {
   readonly methods: MethodRegistry;
   /** Sends an event to every connection allowed to see it (`scope`, else read for non-transport events). */
   broadcast(event: string, payload: unknown, opts?: { scope?: Scope }): void;
+  /** Re-checks every device-bound connection now, closing those whose access is gone. */
+  recheckConnections(): void;
   /** Drains in-flight requests, sends `shutdown`, closes sockets with 1012, stops listening. */
   close(reason?: string): Promise<void>;
 }

@@ -3,6 +3,25 @@
  * module per aggregate. Other folders import the store only through this file.
  */
 
+export type {
+  AppendAuditOptions,
+  AuditInput,
+  AuditRecord,
+  AuditSeverity,
+  AuditVerifyResult,
+} from "./audit.js";
+export {
+  AUDIT_GENESIS_HASH,
+  AUDIT_LIST_LIMIT,
+  AUDIT_MAX_DETAIL_BYTES,
+  appendAudit,
+  auditHash,
+  auditHashInput,
+  canonicalJson,
+  iterateAudit,
+  listAudit,
+  verifyAudit,
+} from "./audit.js";
 export type { KvEntry, KvOptions, KvStore } from "./kv.js";
 export { createKv, KV_LIST_LIMIT, KV_MAX_KEY_LENGTH, KV_MAX_VALUE_BYTES } from "./kv.js";
 export type { Migration } from "./migration.js";
@@ -10,3 +29,39 @@ export { assertMigrationList, latestVersion } from "./migration.js";
 export { MIGRATIONS } from "./migrations.js";
 export type { Store, StoreOptions } from "./store.js";
 export { openStore } from "./store.js";
+export type { ConfigActor, ConfigAudit, ConfigAuditRecord } from "./config-audit.js";
+export { createConfigAudit } from "./config-audit.js";
+export type {
+  DeviceMeta,
+  DeviceStore,
+  DeviceStoreOptions,
+  DeviceTokenSummary,
+  NewPairRequest,
+  PairedDevice,
+  PairRequest,
+  RotateResult,
+  TokenState,
+} from "./devices.js";
+export {
+  createDeviceStore,
+  hashDeviceToken,
+  MAX_PENDING_REQUESTS,
+  PAIR_REQUEST_TTL_MS,
+} from "./devices.js";
+export type {
+  SessionListOptions,
+  SessionRow,
+  SessionStore,
+  SessionUsageDelta,
+} from "./sessions.js";
+export { createSessionStore, SESSION_LIST_LIMIT } from "./sessions.js";
+export type {
+  TranscriptAppend,
+  TranscriptEntry,
+  TranscriptKind,
+  TranscriptRole,
+  TranscriptStore,
+} from "./transcripts.js";
+export { createTranscriptStore, TRANSCRIPT_LIMITS } from "./transcripts.js";
+export type { UsageRunRecord, UsageStore, UsageTotals } from "./usage.js";
+export { createUsageStore } from "./usage.js";

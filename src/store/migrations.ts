@@ -1,3 +1,4 @@
+import { chainLegacyConfigAudit } from "./audit-migrate.js";
 import type { Migration } from "./migration.js";
 
 /**
@@ -17,6 +18,166 @@ export const MIGRATIONS: readonly Migration[] = [
           updated_at INTEGER NOT NULL
         ) STRICT, WITHOUT ROWID
       `);
+    },
+  },
+  {
+    version: 2,
+    name: "devices",
+    up(db) {
+      // Paired devices, their per-role tokens (sha256 of the token, never the token) and pending
+      // pairing requests. Scopes and roles are JSON arrays of strings.
+      db.exec(`
+        CREATE TABLE devices (
+          device_id TEXT PRIMARY KEY NOT NULL CHECK (length(device_id) BETWEEN 1 AND 256),
+          public_key TEXT NOT NULL,
+          display_name TEXT,
+          platform TEXT,
+          device_family TEXT,
+          client_id TEXT,
+          client_mode TEXT,
+          roles TEXT NOT NULL CHECK (json_valid(roles)),
+          scopes TEXT NOT NULL CHECK (json_valid(scopes)),
+          remote_ip TEXT,
+          created_at INTEGER NOT NULL,
+          approved_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE device_tokens (
+          device_id TEXT NOT NULL REFERENCES devices (device_id) ON DELETE CASCADE,
+          role TEXT NOT NULL,
+          token_hash TEXT,
+          scopes TEXT NOT NULL CHECK (json_valid(scopes)),
+          created_at INTEGER NOT NULL,
+          rotated_at INTEGER,
+          revoked_at INTEGER,
+          last_used_at INTEGER,
+          PRIMARY KEY (device_id, role)
+        ) STRICT;
+        CREATE TABLE device_pair_requests (
+          request_id TEXT PRIMARY KEY NOT NULL,
+          device_id TEXT NOT NULL,
+          public_key TEXT NOT NULL,
+          display_name TEXT,
+          platform TEXT,
+          device_family TEXT,
+          client_id TEXT,
+          client_mode TEXT,
+          role TEXT NOT NULL,
+          scopes TEXT NOT NULL CHECK (json_valid(scopes)),
+          remote_ip TEXT,
+          is_repair INTEGER NOT NULL DEFAULT 0,
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX device_pair_requests_device ON device_pair_requests (device_id);
+      `);
+    },
+  },
+  {
+    version: 3,
+    name: "config_audit",
+    up(db) {
+      // Who changed the config, when, and which paths. The security-ops work replaces this with a
+      // hash-chained audit log; rows here are kept so nothing is lost when it does.
+      db.exec(`
+        CREATE TABLE config_audit (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          ts INTEGER NOT NULL,
+          method TEXT NOT NULL,
+          actor TEXT NOT NULL CHECK (json_valid(actor)),
+          base_hash TEXT NOT NULL,
+          new_hash TEXT NOT NULL,
+          paths TEXT NOT NULL CHECK (json_valid(paths)),
+          note TEXT
+        ) STRICT;
+      `);
+    },
+  },
+  {
+    version: 4,
+    name: "sessions_transcripts_usage",
+    up(db) {
+      // Agent sessions (one row per session key; session_id changes on every reset), their
+      // append-only transcripts (one row per model message; compaction summaries are kind
+      // 'summary') and token usage per run. Transcript rows are never updated: a trigger refuses it.
+      db.exec(`
+        CREATE TABLE sessions (
+          key TEXT PRIMARY KEY NOT NULL CHECK (length(key) BETWEEN 1 AND 512),
+          agent_id TEXT NOT NULL,
+          session_id TEXT NOT NULL UNIQUE,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL,
+          reset_at INTEGER,
+          model TEXT,
+          label TEXT,
+          runs INTEGER NOT NULL DEFAULT 0,
+          input_tokens INTEGER NOT NULL DEFAULT 0,
+          output_tokens INTEGER NOT NULL DEFAULT 0,
+          total_tokens INTEGER NOT NULL DEFAULT 0,
+          cost_usd REAL
+        ) STRICT;
+        CREATE INDEX sessions_updated ON sessions (updated_at);
+        CREATE TABLE transcript_entries (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          session_key TEXT NOT NULL,
+          session_id TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('message', 'summary')),
+          role TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'tool', 'system')),
+          content TEXT NOT NULL CHECK (json_valid(content)),
+          run_id TEXT,
+          created_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX transcript_entries_session ON transcript_entries (session_id, id);
+        CREATE INDEX transcript_entries_summary ON transcript_entries (session_id, id) WHERE kind = 'summary';
+        CREATE TRIGGER transcript_entries_append_only BEFORE UPDATE ON transcript_entries
+        BEGIN SELECT RAISE(ABORT, 'transcript entries are append-only'); END;
+        CREATE TABLE usage_runs (
+          run_id TEXT PRIMARY KEY NOT NULL,
+          session_key TEXT NOT NULL,
+          session_id TEXT NOT NULL,
+          agent_id TEXT NOT NULL,
+          model TEXT,
+          status TEXT NOT NULL,
+          input_tokens INTEGER NOT NULL,
+          output_tokens INTEGER NOT NULL,
+          total_tokens INTEGER NOT NULL,
+          cost_usd REAL,
+          started_at INTEGER NOT NULL,
+          ended_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX usage_runs_ended ON usage_runs (ended_at);
+      `);
+    },
+  },
+  {
+    version: 5,
+    name: "audit_log",
+    up(db) {
+      // Security audit log: a hash chain (see audit.ts). audit_head anchors the newest record so
+      // deleting records at the end is detected; the triggers make the table append-only.
+      db.exec(`
+        CREATE TABLE audit_log (
+          seq INTEGER PRIMARY KEY NOT NULL CHECK (seq >= 1),
+          ts INTEGER NOT NULL,
+          type TEXT NOT NULL CHECK (length(type) BETWEEN 1 AND 128),
+          actor TEXT NOT NULL CHECK (length(actor) BETWEEN 1 AND 256),
+          subject TEXT CHECK (subject IS NULL OR length(subject) <= 512),
+          severity TEXT NOT NULL CHECK (severity IN ('info', 'warn', 'critical')),
+          detail TEXT NOT NULL CHECK (json_valid(detail)),
+          prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+          hash TEXT NOT NULL CHECK (length(hash) = 64)
+        ) STRICT;
+        CREATE INDEX audit_log_type_ts ON audit_log (type, ts);
+        CREATE TABLE audit_head (
+          id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+          seq INTEGER NOT NULL,
+          hash TEXT NOT NULL
+        ) STRICT;
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+          BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+          BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+      `);
+      chainLegacyConfigAudit(db);
     },
   },
 ];

@@ -14,6 +14,8 @@ export interface SystemDeps {
   readonly now: () => number;
   /** Readiness stages and whether each is ready. */
   readonly readiness: () => ReadonlyMap<string, boolean>;
+  /** Extra fields merged into `status.gateway` (reload mode, pending restart paths, ...). */
+  readonly extraStatus?: () => Record<string, unknown>;
 }
 
 const DEFAULT_AGENT_ID = "main";
@@ -90,6 +92,7 @@ export function statusSummary(deps: SystemDeps): Record<string, unknown> {
       protocol: PROTOCOL_VERSION,
       uptimeMs: deps.hub.uptimeMs(),
       connections: deps.hub.size,
+      ...(deps.extraStatus?.() ?? {}),
     },
   };
 }
