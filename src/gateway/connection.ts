@@ -12,7 +12,14 @@ import { PROTOCOL_VERSION, VERSION } from "../core/version.js";
 import type { ClientIdentity } from "./auth.js";
 import { recheckBinding } from "./device-grant.js";
 import { type DispatchDeps, dispatch } from "./dispatch.js";
-import { describeIssues, errorFrame, MAX_PREAUTH_PAYLOAD_BYTES, okFrame, requestFrameSchema, salvageId } from "./frames.js";
+import {
+  describeIssues,
+  errorFrame,
+  MAX_PREAUTH_PAYLOAD_BYTES,
+  okFrame,
+  requestFrameSchema,
+  salvageId,
+} from "./frames.js";
 import { decideConnect, type HandshakeDeps } from "./handshake.js";
 import type { Connection, ConnectionHub } from "./hub.js";
 

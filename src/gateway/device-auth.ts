@@ -69,7 +69,11 @@ export function parseDevicePublicKey(text: string): { raw: Buffer; key: KeyObjec
   else if (bytes.length === 44 && bytes.subarray(0, 12).equals(ED25519_SPKI_PREFIX)) raw = bytes.subarray(12);
   else return undefined;
   try {
-    const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: "der", type: "spki" });
+    const key = createPublicKey({
+      key: Buffer.concat([ED25519_SPKI_PREFIX, raw]),
+      format: "der",
+      type: "spki",
+    });
     return key.asymmetricKeyType === "ed25519" ? { raw, key } : undefined;
   } catch {
     return undefined;
@@ -125,12 +129,17 @@ export type DeviceProofResult =
  * Ed25519, id is its sha256, `signedAt` within the skew, signature valid over the v3 payload.
  */
 export function verifyDeviceProof(device: PresentedDevice, ctx: DeviceProofContext): DeviceProofResult {
-  if (device.nonce === undefined || device.nonce === "") return { ok: false, code: "DEVICE_AUTH_NONCE_REQUIRED" };
+  if (device.nonce === undefined || device.nonce === "")
+    return { ok: false, code: "DEVICE_AUTH_NONCE_REQUIRED" };
   if (device.nonce !== ctx.challengeNonce) return { ok: false, code: "DEVICE_AUTH_NONCE_MISMATCH" };
   const key = parseDevicePublicKey(device.publicKey);
   if (key === undefined) return { ok: false, code: "DEVICE_AUTH_PUBLIC_KEY_INVALID" };
-  if (deviceIdOf(key.raw) !== device.id.toLowerCase()) return { ok: false, code: "DEVICE_AUTH_DEVICE_ID_MISMATCH" };
-  if (!Number.isSafeInteger(device.signedAt) || Math.abs(ctx.now - device.signedAt) > DEVICE_SIGNATURE_SKEW_MS)
+  if (deviceIdOf(key.raw) !== device.id.toLowerCase())
+    return { ok: false, code: "DEVICE_AUTH_DEVICE_ID_MISMATCH" };
+  if (
+    !Number.isSafeInteger(device.signedAt) ||
+    Math.abs(ctx.now - device.signedAt) > DEVICE_SIGNATURE_SKEW_MS
+  )
     return { ok: false, code: "DEVICE_AUTH_SIGNATURE_EXPIRED" };
   if (!B64URL.test(device.signature)) return { ok: false, code: "DEVICE_AUTH_SIGNATURE_INVALID" };
   const signature = Buffer.from(device.signature, "base64url");

@@ -56,7 +56,9 @@ export function decideConnect(
 ): Accepted | Refused {
   const range = protocolRangeSchema.safeParse(params);
   if (!range.success)
-    return refused(fail("PAL_PROTO_INVALID_PARAMS", { method: "connect", detail: describeIssues(range.error) }));
+    return refused(
+      fail("PAL_PROTO_INVALID_PARAMS", { method: "connect", detail: describeIssues(range.error) }),
+    );
   const { minProtocol, maxProtocol } = range.data;
   if (minProtocol > PROTOCOL_VERSION || maxProtocol < PROTOCOL_VERSION) {
     const details = {
@@ -66,13 +68,19 @@ export function decideConnect(
       clientMaxProtocol: maxProtocol,
     };
     return refused(
-      fail("PAL_PROTO_MISMATCH", { min: minProtocol, max: maxProtocol, server: PROTOCOL_VERSION }, { details }),
+      fail(
+        "PAL_PROTO_MISMATCH",
+        { min: minProtocol, max: maxProtocol, server: PROTOCOL_VERSION },
+        { details },
+      ),
       1002,
     );
   }
   const parsed = connectParamsSchema.safeParse(params);
   if (!parsed.success)
-    return refused(fail("PAL_PROTO_INVALID_PARAMS", { method: "connect", detail: describeIssues(parsed.error) }));
+    return refused(
+      fail("PAL_PROTO_INVALID_PARAMS", { method: "connect", detail: describeIssues(parsed.error) }),
+    );
   const p = parsed.data;
   const addr = identity.clientAddress;
   const limited = deps.limiter.check(addr);
@@ -102,11 +110,22 @@ export function decideConnect(
     if (!r.ok) {
       deps.limiter.fail(addr);
       const d = describeDeviceFailure(r.code);
-      return refused(fail("PAL_DEVICE_AUTH_INVALID", { detail: d.message }, { details: { code: r.code, reason: d.reason } }));
+      return refused(
+        fail(
+          "PAL_DEVICE_AUTH_INVALID",
+          { detail: d.message },
+          { details: { code: r.code, reason: d.reason } },
+        ),
+      );
     }
     proof = r;
   }
-  const shared = verifyCredentials(deps.auth, { token: p.auth?.token, password: p.auth?.password }, identity, req.headers);
+  const shared = verifyCredentials(
+    deps.auth,
+    { token: p.auth?.token, password: p.auth?.password },
+    identity,
+    req.headers,
+  );
   let viaDeviceToken: { scopes: string[]; tokenHash: string } | undefined;
   if (!shared.ok && proof !== undefined && deps.devices !== undefined) {
     const candidate = p.auth?.deviceToken ?? p.auth?.token;
@@ -142,7 +161,15 @@ export function decideConnect(
       return refused(fail("PAL_NOT_PAIRED", { detail }, { details: { code: grant.detailCode } }));
     }
     const method = shared.ok ? shared.method : "token";
-    return { ok: true, params: p, scopes: grant.scopes, method, deviceId: undefined, binding: undefined, deviceToken: undefined };
+    return {
+      ok: true,
+      params: p,
+      scopes: grant.scopes,
+      method,
+      deviceId: undefined,
+      binding: undefined,
+      deviceToken: undefined,
+    };
   }
   const decision = decideDevice({
     store: deps.devices,

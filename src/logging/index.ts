@@ -6,6 +6,7 @@
 
 export type { Logger } from "pino";
 export { redactJsonLine } from "./json-line.js";
+export { setLogLevels } from "./level.js";
 export type { LoggerOptions, LogLevel, LogSink } from "./logger.js";
 export { createLogger } from "./logger.js";
 export type { RedactRule } from "./patterns.js";

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import pino, { type DestinationStream, type Logger, type StreamEntry } from "pino";
+import { registerLevelTargets } from "./level.js";
 import { createRedactor, type RedactOptions } from "./redact.js";
 import { createRotatingFile, type RotateOptions } from "./rotating-file.js";
 
@@ -55,6 +56,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const consoleLevel = opts.consoleLevel ?? level;
   const redactor = createRedactor(opts.redact ?? {});
   const streams: StreamEntry[] = [];
+  let consoleStream: unknown;
+  let fileStream: unknown;
 
   const consoleOpt = opts.console ?? true;
   if (consoleOpt !== false && consoleLevel !== "silent") {
@@ -63,9 +66,11 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     const pretty = opts.pretty === "auto" || opts.pretty === undefined ? isTTY : opts.pretty;
     const stream = pretty ? prettySink(sink, isTTY) : sink;
     streams.push({ level: consoleLevel, stream: stream as DestinationStream });
+    consoleStream = stream;
   }
   if (opts.file !== undefined && level !== "silent") {
-    streams.push({ level, stream: createRotatingFile(opts.file, opts.rotate ?? {}) as DestinationStream });
+    fileStream = createRotatingFile(opts.file, opts.rotate ?? {});
+    streams.push({ level, stream: fileStream as DestinationStream });
   }
 
   const minLevel = streams.length === 0 ? "silent" : lowest(streams.map((s) => s.level as LogLevel));
@@ -78,6 +83,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     },
     pino.multistream(streams, { dedupe: false }),
   );
+  registerLevelTargets(logger, { console: consoleStream, file: fileStream });
   for (const p of redactor.problems) {
     logger.warn(
       { setting: `logging.redactPatterns[${p.index}]` },

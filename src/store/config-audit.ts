@@ -37,7 +37,15 @@ export function createConfigAudit(store: Store): ConfigAudit {
         .statement(
           "INSERT INTO config_audit (ts, method, actor, base_hash, new_hash, paths, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
-        .run(e.ts, e.method, JSON.stringify(e.actor), e.baseHash, e.newHash, JSON.stringify(e.paths), e.note ?? null);
+        .run(
+          e.ts,
+          e.method,
+          JSON.stringify(e.actor),
+          e.baseHash,
+          e.newHash,
+          JSON.stringify(e.paths),
+          e.note ?? null,
+        );
       return Number(res.lastInsertRowid);
     },
     recent(limit = 100) {

@@ -89,7 +89,11 @@ export interface DeviceStore {
   /** Revokes a role's token; returns the time. */
   revoke(deviceId: string, role: string): number;
   /** Scopes of a valid, unrevoked token for `role`, or undefined. Constant-time hash compare. */
-  verifyToken(deviceId: string, role: string, token: string): { scopes: string[]; tokenHash: string } | undefined;
+  verifyToken(
+    deviceId: string,
+    role: string,
+    token: string,
+  ): { scopes: string[]; tokenHash: string } | undefined;
   /** The current state of a role's token (one indexed row read). */
   tokenState(deviceId: string, role: string): TokenState | undefined;
 }
@@ -182,9 +186,9 @@ export function createDeviceStore(store: Store, opts: DeviceStoreOptions = {}): 
   const get = (deviceId: string): PairedDevice | undefined => {
     const r = q("SELECT * FROM devices WHERE device_id = ?").get(deviceId) as Row | undefined;
     if (r === undefined) return undefined;
-    const tokens = (q("SELECT * FROM device_tokens WHERE device_id = ? ORDER BY role").all(deviceId) as Row[]).map(
-      toSummary,
-    );
+    const tokens = (
+      q("SELECT * FROM device_tokens WHERE device_id = ? ORDER BY role").all(deviceId) as Row[]
+    ).map(toSummary);
     return {
       deviceId: String(r.device_id),
       publicKey: String(r.public_key),
@@ -217,7 +221,8 @@ export function createDeviceStore(store: Store, opts: DeviceStoreOptions = {}): 
 
   const mustDevice = (deviceId: string): PairedDevice => {
     const d = get(deviceId);
-    if (d === undefined) throw fail("PAL_DEVICE_NOT_FOUND", { what: "paired device", id: deviceId.slice(0, 80) });
+    if (d === undefined)
+      throw fail("PAL_DEVICE_NOT_FOUND", { what: "paired device", id: deviceId.slice(0, 80) });
     return d;
   };
 
@@ -238,7 +243,9 @@ export function createDeviceStore(store: Store, opts: DeviceStoreOptions = {}): 
     },
     pending() {
       prune();
-      return (q("SELECT * FROM device_pair_requests ORDER BY created_at, request_id").all() as Row[]).map(toRequest);
+      return (q("SELECT * FROM device_pair_requests ORDER BY created_at, request_id").all() as Row[]).map(
+        toRequest,
+      );
     },
     request(input) {
       return store.transaction(() => {
@@ -334,9 +341,10 @@ export function createDeviceStore(store: Store, opts: DeviceStoreOptions = {}): 
       return store.transaction(() => {
         const d = mustDevice(deviceId);
         mustRole(d, role);
-        const row = q("SELECT scopes FROM device_tokens WHERE device_id = ? AND role = ?").get(deviceId, role) as
-          | Row
-          | undefined;
+        const row = q("SELECT scopes FROM device_tokens WHERE device_id = ? AND role = ?").get(
+          deviceId,
+          role,
+        ) as Row | undefined;
         const scopes = row === undefined ? approvedFor(d, role) : strings(row.scopes);
         const token = newToken();
         q(
@@ -351,10 +359,12 @@ export function createDeviceStore(store: Store, opts: DeviceStoreOptions = {}): 
         const d = mustDevice(deviceId);
         mustRole(d, role);
         const approved = approvedFor(d, role);
-        const current = q("SELECT scopes FROM device_tokens WHERE device_id = ? AND role = ?").get(deviceId, role) as
-          | Row
-          | undefined;
-        const next = scopes === undefined ? (current ? strings(current.scopes) : approved) : [...new Set(scopes)];
+        const current = q("SELECT scopes FROM device_tokens WHERE device_id = ? AND role = ?").get(
+          deviceId,
+          role,
+        ) as Row | undefined;
+        const next =
+          scopes === undefined ? (current ? strings(current.scopes) : approved) : [...new Set(scopes)];
         const wider = next.filter((s) => !approved.includes(s));
         if (wider.length > 0)
           throw fail("PAL_DEVICE_SCOPE_WIDEN", {
@@ -388,14 +398,17 @@ export function createDeviceStore(store: Store, opts: DeviceStoreOptions = {}): 
       const given = Buffer.from(hashDeviceToken(token), "hex");
       const stored = Buffer.from(state.tokenHash, "hex");
       if (given.length !== stored.length || !timingSafeEqual(given, stored)) return undefined;
-      q("UPDATE device_tokens SET last_used_at = ? WHERE device_id = ? AND role = ?").run(now(), deviceId, role);
+      q("UPDATE device_tokens SET last_used_at = ? WHERE device_id = ? AND role = ?").run(
+        now(),
+        deviceId,
+        role,
+      );
       return { scopes: state.scopes, tokenHash: state.tokenHash };
     },
     tokenState(deviceId, role) {
-      const r = q("SELECT token_hash, scopes, revoked_at FROM device_tokens WHERE device_id = ? AND role = ?").get(
-        deviceId,
-        role,
-      ) as Row | undefined;
+      const r = q(
+        "SELECT token_hash, scopes, revoked_at FROM device_tokens WHERE device_id = ? AND role = ?",
+      ).get(deviceId, role) as Row | undefined;
       if (r === undefined) return undefined;
       return {
         tokenHash: opt(r.token_hash),

@@ -22,13 +22,6 @@ export {
   listAudit,
   verifyAudit,
 } from "./audit.js";
-export type { KvEntry, KvOptions, KvStore } from "./kv.js";
-export { createKv, KV_LIST_LIMIT, KV_MAX_KEY_LENGTH, KV_MAX_VALUE_BYTES } from "./kv.js";
-export type { Migration } from "./migration.js";
-export { assertMigrationList, latestVersion } from "./migration.js";
-export { MIGRATIONS } from "./migrations.js";
-export type { Store, StoreOptions } from "./store.js";
-export { openStore } from "./store.js";
 export type { ConfigActor, ConfigAudit, ConfigAuditRecord } from "./config-audit.js";
 export { createConfigAudit } from "./config-audit.js";
 export type {
@@ -48,6 +41,11 @@ export {
   MAX_PENDING_REQUESTS,
   PAIR_REQUEST_TTL_MS,
 } from "./devices.js";
+export type { KvEntry, KvOptions, KvStore } from "./kv.js";
+export { createKv, KV_LIST_LIMIT, KV_MAX_KEY_LENGTH, KV_MAX_VALUE_BYTES } from "./kv.js";
+export type { Migration } from "./migration.js";
+export { assertMigrationList, latestVersion } from "./migration.js";
+export { MIGRATIONS } from "./migrations.js";
 export type {
   SessionListOptions,
   SessionRow,
@@ -55,6 +53,8 @@ export type {
   SessionUsageDelta,
 } from "./sessions.js";
 export { createSessionStore, SESSION_LIST_LIMIT } from "./sessions.js";
+export type { Store, StoreOptions } from "./store.js";
+export { openStore } from "./store.js";
 export type {
   TranscriptAppend,
   TranscriptEntry,

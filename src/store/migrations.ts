@@ -98,7 +98,8 @@ export const MIGRATIONS: readonly Migration[] = [
     up(db) {
       // Agent sessions (one row per session key; session_id changes on every reset), their
       // append-only transcripts (one row per model message; compaction summaries are kind
-      // 'summary') and token usage per run. Transcript rows are never updated: a trigger refuses it.
+      // 'summary', with covers_to = the last entry id they replace) and token usage per run.
+      // Transcript rows are never updated: a trigger refuses it.
       db.exec(`
         CREATE TABLE sessions (
           key TEXT PRIMARY KEY NOT NULL CHECK (length(key) BETWEEN 1 AND 512),
@@ -124,6 +125,7 @@ export const MIGRATIONS: readonly Migration[] = [
           role TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'tool', 'system')),
           content TEXT NOT NULL CHECK (json_valid(content)),
           run_id TEXT,
+          covers_to INTEGER,
           created_at INTEGER NOT NULL
         ) STRICT;
         CREATE INDEX transcript_entries_session ON transcript_entries (session_id, id);

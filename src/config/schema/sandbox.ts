@@ -63,15 +63,23 @@ export const sandboxSchema = z
       .optional()
       .describe("Agent workspace inside the sandbox: none (default), ro or rw."),
     backend: z
-      .enum(["docker", "bwrap", "host"])
+      .enum(["auto", "docker", "bwrap", "host"])
       .optional()
-      .describe("Sandbox backend; default: docker when available, then bwrap."),
+      .describe(
+        'Sandbox backend; default "auto": docker when available, then bwrap. "host" is refused here: host runs need tools.elevated and an approval.',
+      ),
     workspaceRoot: z.string().min(1).optional().describe("Where sandbox workspaces live on the host."),
     docker: dockerSandboxSchema.optional(),
     prune: z
       .strictObject({
         idleHours: z.number().min(0).max(8760).optional().describe("Remove sandboxes idle this long."),
         maxAgeDays: z.number().min(0).max(3650).optional().describe("Remove sandboxes older than this."),
+        maxSandboxes: z
+          .int()
+          .min(1)
+          .max(1000)
+          .optional()
+          .describe("Most live sandboxes at once (default 32); the least recently used is removed past it."),
       })
       .optional(),
   })

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { PalisadeConfig } from "../../config/index.js";
 import { fail } from "../../core/errors.js";
 import { ensurePrivateDir, type PalisadePaths } from "../../core/paths.js";
 import { acquireGatewayLock } from "./lock.js";
@@ -44,22 +45,9 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
   ensurePrivateDir(paths.stateDir);
   const lock = acquireGatewayLock(paths.stateDir);
   try {
-    const gw = config.gateway ?? (await import("../../config/schema/gateway.js")).gatewaySchema.parse({});
-    const authMode = gw.auth?.mode ?? "token";
-    let token = gw.auth?.token;
-    let generated: { file: string } | undefined;
-    if (authMode === "token" && (token === undefined || token.trim() === "")) {
-      const t = ensureGatewayToken(paths.stateDir);
-      token = t.token;
-      if (t.generated) generated = t;
-    }
-    if (authMode === "token" && isPlaceholderSecret(token)) {
-      throw fail("PAL_GATEWAY_UNSAFE_BIND", {
-        detail:
-          "gateway.auth.token is a placeholder; set a real secret (32+ random characters) or remove it to have one generated",
-      });
-    }
-    const secrets = [token, gw.auth?.password].filter(
+    const gw = config.gateway;
+    const first = resolveAuth(config, paths.stateDir);
+    const secrets = [first.token, gw.auth?.password].filter(
       (s): s is string => typeof s === "string" && s.length > 0,
     );
     const logging = config.logging ?? { level: "info" as const, redactSensitive: "tools" as const };
@@ -80,18 +68,36 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
       console: { write: (line: string) => process.stderr.write(line), isTTY: process.stderr.isTTY === true },
       redact: redactOpts,
     });
-    const { startGateway } = await import("../index.js");
-    let server: Awaited<ReturnType<typeof startGateway>>;
+    const { openStore } = await import("../../store/index.js");
+    const store = openStore({ file: join(paths.stateDir, "state.sqlite") });
+    const { startRuntime } = await import("./runtime.js");
+    let runtime: Awaited<ReturnType<typeof startRuntime>>;
     try {
-      server = await startGateway({
-        gateway: gw,
-        auth: { ...(token ? { token } : {}), ...(gw.auth?.password ? { password: gw.auth.password } : {}) },
+      runtime = await startRuntime({
+        store,
+        config,
+        configFile: loaded.file,
+        configHash: loaded.hash,
+        env: loaded.env,
         logger,
-        logFile,
-        redact: (text: string) => redactor.text(text),
-        ...(opts.port !== undefined ? { listen: { port: opts.port } } : {}),
+        build: (c) => {
+          const a = resolveAuth(c, paths.stateDir);
+          return {
+            gateway: c.gateway,
+            auth: {
+              ...(a.token ? { token: a.token } : {}),
+              ...(c.gateway.auth?.password ? { password: c.gateway.auth.password } : {}),
+            },
+            logger,
+            logFile,
+            redact: (text: string) => redactor.text(text),
+            ...(opts.port !== undefined ? { listen: { port: opts.port } } : {}),
+          };
+        },
+        onStarted: (server) => lock.update({ port: server.port, host: server.host }),
       });
     } catch (err) {
+      store.close();
       if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
         throw fail("PAL_GATEWAY_PORT_IN_USE", {
           port: opts.port ?? gw.port,
@@ -100,9 +106,9 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
       }
       throw err;
     }
-    lock.update({ port: server.port, host: server.host });
-    if (generated) {
-      opts.out(`generated a gateway token: ${generated.file} (0600)`);
+    const server = runtime.supervisor.current();
+    if (first.generated) {
+      opts.out(`generated a gateway token: ${first.generated.file} (0600)`);
       opts.out(
         "  local CLI commands use it automatically; other clients send it in the connect frame's auth.token",
       );
@@ -114,7 +120,8 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     logger.info({ url: server.url }, "gateway started");
     const signal = await (opts.stopSignal ?? untilSignal());
     logger.info({ signal }, "gateway stopping");
-    await server.close(signal === "SIGTERM" || signal === "SIGINT" ? "shutdown" : signal);
+    await runtime.close(signal === "SIGTERM" || signal === "SIGINT" ? "shutdown" : signal);
+    store.close();
     logger.flush?.();
     return 0;
   } finally {
@@ -124,4 +131,30 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
 
 function hostOf(bind: string, custom: string | undefined): string {
   return bind === "custom" && custom ? custom : bind === "loopback" ? "127.0.0.1" : bind;
+}
+
+/**
+ * The gateway secrets for a config: the configured token, or the generated one on first run.
+ * A placeholder token is refused (PAL_GATEWAY_UNSAFE_BIND).
+ */
+function resolveAuth(
+  config: PalisadeConfig,
+  stateDir: string,
+): { token: string | undefined; generated: { file: string } | undefined } {
+  const gw = config.gateway;
+  const authMode = gw.auth?.mode ?? "token";
+  let token = gw.auth?.token;
+  let generated: { file: string } | undefined;
+  if (authMode === "token" && (token === undefined || token.trim() === "")) {
+    const t = ensureGatewayToken(stateDir);
+    token = t.token;
+    if (t.generated) generated = t;
+  }
+  if (authMode === "token" && isPlaceholderSecret(token)) {
+    throw fail("PAL_GATEWAY_UNSAFE_BIND", {
+      detail:
+        "gateway.auth.token is a placeholder; set a real secret (32+ random characters) or remove it to have one generated",
+    });
+  }
+  return { token, generated };
 }

@@ -1,0 +1,183 @@
+import { fail } from "../core/errors.js";
+import type { Store } from "./store.js";
+
+/** Entry kinds: a model message, or a compaction summary that replaces everything before it. */
+export type TranscriptKind = "message" | "summary";
+
+/** Roles a transcript message can have (the AI SDK's model message roles). */
+export type TranscriptRole = "user" | "assistant" | "tool" | "system";
+
+/** A row to append. `message` is the JSON model message (`{role, content, ...}`). */
+export interface TranscriptAppend {
+  readonly kind?: TranscriptKind;
+  readonly role: TranscriptRole;
+  readonly message: unknown;
+  readonly runId?: string | undefined;
+  /** For a summary: id of the last entry it replaces (entries after it stay in the context). */
+  readonly coversTo?: number | undefined;
+}
+
+/** A stored transcript entry. `message` is parsed JSON, not yet validated as a model message. */
+export interface TranscriptEntry {
+  readonly id: number;
+  readonly kind: TranscriptKind;
+  readonly role: TranscriptRole;
+  readonly message: unknown;
+  readonly runId: string | null;
+  /** For a summary: id of the last entry it replaces. */
+  readonly coversTo: number | null;
+  readonly createdAt: number;
+}
+
+/** Bounds on transcript reads. */
+export const TRANSCRIPT_LIMITS = {
+  /** Default rows loaded as model context (the recent window). */
+  contextDefault: 400,
+  /** Largest page any read returns. */
+  maxPage: 5000,
+  /** Largest serialized message accepted, bytes. */
+  maxMessageBytes: 2 * 1024 * 1024,
+} as const;
+
+/** The append-only transcripts aggregate (table from migration 4). */
+export interface TranscriptStore {
+  /** Appends entries in one transaction (all or none); returns their ids in order. */
+  append(sessionKey: string, sessionId: string, entries: readonly TranscriptAppend[]): number[];
+  /**
+   * The model context of a session: the latest summary (if any) first, then the messages after
+   * the last entry it covers, at most `limit` most recent ones (default 400), oldest first. Reads
+   * only the tail of the index, so a session with many thousands of messages loads just as fast.
+   */
+  context(sessionId: string, opts?: { limit?: number }): TranscriptEntry[];
+  /** The most recent `limit` entries (any kind), oldest first, optionally before entry `beforeId`. */
+  recent(sessionId: string, opts?: { limit?: number; beforeId?: number }): TranscriptEntry[];
+  count(sessionId: string): number;
+  /** Deletes a transcript (only `sessions.delete` with deleteTranscript does this). */
+  deleteSession(sessionId: string): number;
+}
+
+interface Row {
+  id: number;
+  kind: string;
+  role: string;
+  content: string;
+  run_id: string | null;
+  covers_to: number | null;
+  created_at: number;
+}
+
+function decode(row: Row): TranscriptEntry {
+  let message: unknown;
+  try {
+    message = JSON.parse(row.content);
+  } catch (err) {
+    throw fail(
+      "PAL_STORE_BAD_ROW",
+      { table: "transcript_entries", key: String(row.id), detail: "content is not JSON" },
+      { cause: err },
+    );
+  }
+  return {
+    id: row.id,
+    kind: row.kind as TranscriptKind,
+    role: row.role as TranscriptRole,
+    message,
+    runId: row.run_id,
+    coversTo: row.covers_to,
+    createdAt: row.created_at,
+  };
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > TRANSCRIPT_LIMITS.maxPage) {
+    throw fail("PAL_STORE_MISUSE", { detail: `transcript limit must be 1..${TRANSCRIPT_LIMITS.maxPage}` });
+  }
+  return limit;
+}
+
+/** The transcripts aggregate over an open store; `now` is injectable for tests. */
+export function createTranscriptStore(store: Store, opts: { now?: () => number } = {}): TranscriptStore {
+  const now = opts.now ?? Date.now;
+  const COLS = "id, kind, role, content, run_id, covers_to, created_at";
+  return {
+    append(sessionKey, sessionId, entries) {
+      const rows = entries.map((e) => {
+        const json = JSON.stringify(e.message);
+        if (json === undefined || Buffer.byteLength(json) > TRANSCRIPT_LIMITS.maxMessageBytes) {
+          throw fail("PAL_STORE_VALUE_INVALID", {
+            table: "transcript_entries",
+            key: sessionKey,
+            detail: `a message must be JSON of at most ${TRANSCRIPT_LIMITS.maxMessageBytes} bytes`,
+          });
+        }
+        return { ...e, json };
+      });
+      const t = now();
+      return store.transaction(() =>
+        rows.map((r) => {
+          const res = store
+            .statement(
+              `INSERT INTO transcript_entries
+                 (session_key, session_id, kind, role, content, run_id, covers_to, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(
+              sessionKey,
+              sessionId,
+              r.kind ?? "message",
+              r.role,
+              r.json,
+              r.runId ?? null,
+              r.coversTo ?? null,
+              t,
+            );
+          return Number(res.lastInsertRowid);
+        }),
+      );
+    },
+    context(sessionId, o = {}) {
+      const limit = checkLimit(o.limit ?? TRANSCRIPT_LIMITS.contextDefault);
+      const summaryRow = store
+        .statement(
+          `SELECT ${COLS} FROM transcript_entries WHERE session_id = ? AND kind = 'summary'
+           ORDER BY id DESC LIMIT 1`,
+        )
+        .get(sessionId) as Row | undefined;
+      const summary = summaryRow === undefined ? undefined : decode(summaryRow);
+      const rows = store
+        .statement(
+          `SELECT ${COLS} FROM transcript_entries
+           WHERE session_id = ? AND id > ? AND kind = 'message'
+           ORDER BY id DESC LIMIT ?`,
+        )
+        .all(
+          sessionId,
+          summary?.coversTo ?? 0,
+          summary === undefined ? limit : limit - 1,
+        ) as unknown as Row[];
+      const messages = rows.reverse().map(decode);
+      return summary === undefined ? messages : [summary, ...messages];
+    },
+    recent(sessionId, o = {}) {
+      const limit = checkLimit(o.limit ?? 200);
+      const rows = store
+        .statement(
+          `SELECT ${COLS} FROM transcript_entries WHERE session_id = ? AND id < ?
+           ORDER BY id DESC LIMIT ?`,
+        )
+        .all(sessionId, o.beforeId ?? Number.MAX_SAFE_INTEGER, limit) as unknown as Row[];
+      return rows.reverse().map(decode);
+    },
+    count(sessionId) {
+      const r = store
+        .statement("SELECT count(*) AS n FROM transcript_entries WHERE session_id = ?")
+        .get(sessionId) as { n: number };
+      return r.n;
+    },
+    deleteSession(sessionId) {
+      return Number(
+        store.statement("DELETE FROM transcript_entries WHERE session_id = ?").run(sessionId).changes,
+      );
+    },
+  };
+}
