@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../core/version.js";
 import { registerConfigCommands } from "./config.js";
+import { registerDevicesCommands } from "./devices.js";
 import { registerGatewayCommands } from "./gateway.js";
 import { registerLogsCommand } from "./logs.js";
 
@@ -31,6 +32,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.`,
   registerGatewayCommands(program);
   registerConfigCommands(program);
   registerLogsCommand(program);
+  registerDevicesCommands(program);
   return program;
 }
 
