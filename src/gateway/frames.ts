@@ -77,7 +77,8 @@ export const connectParamsSchema = protocolRangeSchema.extend({
       publicKey: str(4096),
       signature: str(4096),
       signedAt: z.int().min(0),
-      nonce: str(256),
+      // Optional here so a missing nonce is reported as DEVICE_AUTH_NONCE_REQUIRED, not a schema error.
+      nonce: z.string().max(256).optional(),
     })
     .optional(),
   auth: z
