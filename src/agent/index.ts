@@ -3,6 +3,9 @@
  * workspace, history compaction, per-session lanes and chat commands. Storage and the gateway
  * methods build on it.
  */
+
+export { DEFAULT_TOOLS, type SessionStatusInfo, sessionStatusTool } from "./builtin-tools.js";
+export { type ChatErrorKind, ChatRunEvents, type EmitFn } from "./chat-events.js";
 export {
   CHAT_HELP_TEXT,
   type ChatCommand,
@@ -21,6 +24,8 @@ export {
   planCompaction,
   SUMMARY_MARKER,
 } from "./compaction.js";
+export { type AgentDirectory, type AgentProfile, type AgentsSection, resolveAgents } from "./config.js";
+export type { AgentServiceDeps, RuntimeLogger, SessionSettings } from "./deps.js";
 export { LaneScheduler, type LaneSchedulerOptions, type LaneTask } from "./lanes.js";
 export {
   buildSystemPrompt,
@@ -38,6 +43,14 @@ export {
   type RunProviderOptions,
   runAgent,
 } from "./runner.js";
+export { type RunOutcome, type RunRecord, RunRegistry, type RunStatus } from "./runs.js";
+export {
+  type AgentRuntime,
+  type AgentRuntimeOptions,
+  createAgentRuntime,
+  registryFromConfig,
+} from "./runtime.js";
+export { AgentService, type StartedRun, type StartRunInput } from "./service.js";
 export {
   capToolResult,
   DEFAULT_MAX_TOOL_RESULT_CHARS,
@@ -46,3 +59,4 @@ export {
   type ToolContext,
 } from "./tool.js";
 export type { ToolCallRecord } from "./tool-exec.js";
+export { messageText, toChatMessages, toModelMessages } from "./transcript-codec.js";

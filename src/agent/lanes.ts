@@ -91,6 +91,14 @@ export class LaneScheduler {
     return true;
   }
 
+  /** Whether {@link run} would queue a task for `sessionKey` now instead of refusing it. */
+  canAccept(sessionKey: string): boolean {
+    const lane = this.#lanes.get(sessionKey);
+    const busy = lane?.running !== undefined || this.#active >= this.#maxConcurrent;
+    if (!busy) return true;
+    return (lane?.queue.length ?? 0) < this.#maxPerSession && this.#queued < this.#maxTotal;
+  }
+
   /** Whether a session has a run in progress and how many wait behind it. */
   status(sessionKey: string): { running: boolean; queued: number } {
     const lane = this.#lanes.get(sessionKey);

@@ -12,6 +12,13 @@ export {
   type ModelToolCall,
   streamModelStep,
 } from "./call.js";
+export {
+  credentialFile,
+  type KeySources,
+  providerEnvVar,
+  readCredentialKey,
+  withResolvedKeys,
+} from "./credentials.js";
 export { anthropicBaseUrl, createLanguageModel, type ModelSpec } from "./factory.js";
 export { describeError, redactSecrets } from "./redact.js";
 export { modelChain, parseModelRef } from "./refs.js";

@@ -70,6 +70,8 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     });
     const { openStore } = await import("../../store/index.js");
     const store = openStore({ file: join(paths.stateDir, "state.sqlite") });
+    const { attachAgentRuntime } = await import("./agent-runtime.js");
+    const agents = await attachAgentRuntime({ config, env: loaded.env, stateDir: paths.stateDir, logger, store });
     const { startRuntime } = await import("./runtime.js");
     let runtime: Awaited<ReturnType<typeof startRuntime>>;
     try {
@@ -94,9 +96,13 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
             ...(opts.port !== undefined ? { listen: { port: opts.port } } : {}),
           };
         },
-        onStarted: (server) => lock.update({ port: server.port, host: server.host }),
+        onStarted: (server) => {
+          agents.attach(server);
+          lock.update({ port: server.port, host: server.host });
+        },
       });
     } catch (err) {
+      agents.close();
       store.close();
       if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
         throw fail("PAL_GATEWAY_PORT_IN_USE", {
@@ -120,6 +126,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     logger.info({ url: server.url }, "gateway started");
     const signal = await (opts.stopSignal ?? untilSignal());
     logger.info({ signal }, "gateway stopping");
+    agents.close();
     await runtime.close(signal === "SIGTERM" || signal === "SIGINT" ? "shutdown" : signal);
     store.close();
     logger.flush?.();

@@ -1,0 +1,51 @@
+import type { ModelRegistry, ResolvedModel } from "../providers/index.js";
+import type { ResetConfig } from "../sessions/index.js";
+import type { SessionStore, TranscriptStore, UsageStore } from "../store/index.js";
+import type { EmitFn } from "./chat-events.js";
+import type { AgentDirectory, AgentProfile } from "./config.js";
+import type { LaneScheduler } from "./lanes.js";
+import type { RunProviderOptions } from "./runner.js";
+import type { RunRegistry } from "./runs.js";
+import type { Tool } from "./tool.js";
+
+/** The logger calls the runtime makes (pino's shape). */
+export interface RuntimeLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** Session settings the runtime reads (`session.*`). */
+export interface SessionSettings extends ResetConfig {
+  readonly mainKey?: string | undefined;
+}
+
+/** Everything the agent service works with; built by `createAgentRuntime`. */
+export interface AgentServiceDeps {
+  readonly agents: AgentDirectory;
+  readonly registry: ModelRegistry;
+  readonly sessions: SessionStore;
+  readonly transcripts: TranscriptStore;
+  readonly usage: UsageStore;
+  readonly lanes: LaneScheduler;
+  readonly runs: RunRegistry;
+  /** Sends `chat` and `agent` events to operators. */
+  readonly emit: EmitFn;
+  readonly logger: RuntimeLogger;
+  readonly session: SessionSettings;
+  /** Tools offered to an agent in a session. */
+  readonly tools: (ctx: { agentId: string; sessionKey: string }) => readonly Tool[];
+  /** The model chain of an agent (memoized; empty when none is configured or usable). */
+  readonly chainFor: (agent: AgentProfile) => readonly ResolvedModel[];
+  /** Provider call settings (tests inject sleep and stall timeouts). */
+  readonly provider?: RunProviderOptions | undefined;
+  /** Max model calls per run. Default 25. */
+  readonly maxSteps?: number | undefined;
+  /** Run time limit, ms. Default 600_000. */
+  readonly timeoutMs?: number | undefined;
+  /** Transcript entries loaded as context. Default 400. */
+  readonly contextEntries?: number | undefined;
+  /** Merge window of streamed deltas, ms. Default 50. */
+  readonly deltaThrottleMs?: number | undefined;
+  readonly now: () => number;
+}

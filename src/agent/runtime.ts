@@ -1,0 +1,147 @@
+import { join } from "node:path";
+import type { PalisadeConfig } from "../config/index.js";
+import { PalisadeError } from "../core/errors.js";
+import {
+  createModelRegistry,
+  type Env,
+  type FetchFn,
+  type ModelRegistry,
+  type ResolvedModel,
+  withResolvedKeys,
+} from "../providers/index.js";
+import { createSessionStore, createTranscriptStore, createUsageStore, type Store } from "../store/index.js";
+import { DEFAULT_TOOLS } from "./builtin-tools.js";
+import type { EmitFn } from "./chat-events.js";
+import { type AgentDirectory, type AgentProfile, resolveAgents } from "./config.js";
+import type { AgentServiceDeps, RuntimeLogger } from "./deps.js";
+import { LaneScheduler, type LaneSchedulerOptions } from "./lanes.js";
+import type { RunProviderOptions } from "./runner.js";
+import { RunRegistry } from "./runs.js";
+import { AgentService } from "./service.js";
+import type { Tool } from "./tool.js";
+
+/** Options of {@link createAgentRuntime}. */
+export interface AgentRuntimeOptions {
+  /** The validated config (`models`, `agents`, `session` are read). */
+  readonly config: Pick<PalisadeConfig, "models" | "agents" | "session">;
+  /** Environment for provider keys (`loadConfig`'s merged env). Never logged. */
+  readonly env: Env;
+  /** State dir: default workspace and `credentials/<provider>.key` files. */
+  readonly stateDir: string;
+  /** The open state store (sessions, transcripts, usage). */
+  readonly store: Store;
+  readonly logger: RuntimeLogger;
+  /** Where `chat` and `agent` events go (the gateway's broadcast). Default: nowhere. */
+  readonly emit?: EmitFn | undefined;
+  /** HTTP client for providers. Default global fetch. */
+  readonly fetch?: FetchFn | undefined;
+  /** Tools offered per agent and session. Default: the harmless built-ins (`session_status`). */
+  readonly tools?: ((ctx: { agentId: string; sessionKey: string }) => readonly Tool[]) | undefined;
+  /** Lane limits. Default 4 concurrent runs, 10 queued per session, 1000 overall. */
+  readonly lanes?: LaneSchedulerOptions | undefined;
+  /** Provider call settings (retries, stall timeout; tests inject sleep). */
+  readonly provider?: RunProviderOptions | undefined;
+  /** Run limits. */
+  readonly maxSteps?: number | undefined;
+  readonly timeoutMs?: number | undefined;
+  /** Merge window of streamed deltas, ms. Default 50. */
+  readonly deltaThrottleMs?: number | undefined;
+  readonly now?: (() => number) | undefined;
+}
+
+/** A running agent runtime. */
+export interface AgentRuntime {
+  readonly service: AgentService;
+  readonly registry: ModelRegistry;
+  readonly agents: AgentDirectory;
+  /** Aborts every run; the store stays open (its owner closes it). */
+  close(): void;
+}
+
+/** Builds the model registry from config: keys from config, credential files, then env vars. */
+export function registryFromConfig(
+  config: Pick<PalisadeConfig, "models">,
+  opts: { env: Env; stateDir: string; fetch?: FetchFn | undefined },
+): ModelRegistry {
+  const providers = withResolvedKeys({
+    providers: config.models?.providers,
+    mode: config.models?.mode,
+    credentialsDir: join(opts.stateDir, "credentials"),
+    env: opts.env,
+  });
+  return createModelRegistry({
+    providers,
+    mode: config.models?.mode,
+    env: opts.env,
+    ...(opts.fetch === undefined ? {} : { fetch: opts.fetch }),
+  });
+}
+
+/**
+ * Wires config to a working agent runtime: model registry, agents and workspaces, session
+ * stores, lanes and the service the gateway methods call. A model that cannot be resolved (no
+ * key, unknown provider) is logged once and treated as "no model": chats then get the reply that
+ * says how to configure one, and the gateway keeps running.
+ */
+export function createAgentRuntime(opts: AgentRuntimeOptions): AgentRuntime {
+  const now = opts.now ?? Date.now;
+  const registry = registryFromConfig(opts.config, {
+    env: opts.env,
+    stateDir: opts.stateDir,
+    fetch: opts.fetch,
+  });
+  const agents = resolveAgents(opts.config.agents, opts.stateDir);
+  const chains = new Map<string, readonly ResolvedModel[]>();
+  const chainFor = (agent: AgentProfile): readonly ResolvedModel[] => {
+    const hit = chains.get(agent.id);
+    if (hit !== undefined) return hit;
+    let chain: readonly ResolvedModel[] = [];
+    if (agent.model !== undefined) {
+      try {
+        chain = registry.chain(agent.model);
+      } catch (err) {
+        const detail = err instanceof PalisadeError ? err.message : "unexpected error";
+        opts.logger.warn(
+          { agentId: agent.id, detail },
+          "agent model cannot be used; chats get the setup reply",
+        );
+      }
+    }
+    chains.set(agent.id, chain);
+    return chain;
+  };
+  const runs = new RunRegistry({ now });
+  const session = opts.config.session;
+  const deps: AgentServiceDeps = {
+    agents,
+    registry,
+    sessions: createSessionStore(opts.store, { now }),
+    transcripts: createTranscriptStore(opts.store, { now }),
+    usage: createUsageStore(opts.store),
+    lanes: new LaneScheduler(opts.lanes),
+    runs,
+    emit: opts.emit ?? (() => {}),
+    logger: opts.logger,
+    session: {
+      mainKey: session?.mainKey,
+      reset: session?.reset,
+      resetByType: session?.resetByType,
+    },
+    tools: opts.tools ?? (() => DEFAULT_TOOLS),
+    chainFor,
+    provider: opts.provider,
+    maxSteps: opts.maxSteps,
+    timeoutMs: opts.timeoutMs,
+    deltaThrottleMs: opts.deltaThrottleMs,
+    now,
+  };
+  const service = new AgentService(deps);
+  return {
+    service,
+    registry,
+    agents,
+    close() {
+      for (const key of runs.activeKeys()) service.abort(key);
+    },
+  };
+}

@@ -1,0 +1,227 @@
+import type { ModelMessage } from "ai";
+import { PalisadeError } from "../core/errors.js";
+import type { ResolvedModel, Usage } from "../providers/index.js";
+import { isSessionExpired, resetRuleFor } from "../sessions/index.js";
+import type { SessionRow } from "../store/index.js";
+import type { ChatErrorKind, ChatRunEvents } from "./chat-events.js";
+import { compactHistory } from "./compaction.js";
+import type { AgentProfile } from "./config.js";
+import type { AgentServiceDeps } from "./deps.js";
+import { buildSystemPrompt } from "./prompt.js";
+import { type AgentResult, DEFAULT_APOLOGY, runAgent } from "./runner.js";
+import type { RunOutcome, RunRecord } from "./runs.js";
+import { messageText, toModelMessages, toTranscriptRows } from "./transcript-codec.js";
+
+/** The session to use now: the stored one, or a fresh one when its reset rule says it expired. */
+export function currentSession(deps: AgentServiceDeps, key: string, agentId: string): SessionRow {
+  const existing = deps.sessions.get(key);
+  if (existing === undefined) return deps.sessions.ensure(key, agentId);
+  if (isSessionExpired(resetRuleFor(deps.session, key), existing.updatedAt, deps.now())) {
+    return deps.sessions.reset(key, agentId);
+  }
+  return existing;
+}
+
+/** A session's model context and the transcript id of each message. */
+export interface LoadedHistory {
+  readonly messages: ModelMessage[];
+  readonly ids: number[];
+}
+
+/** The model context of a session (the bounded recent window, from the latest summary on). */
+export function loadHistory(deps: AgentServiceDeps, session: SessionRow): LoadedHistory {
+  return toModelMessages(deps.transcripts.context(session.sessionId, { limit: deps.contextEntries ?? 400 }));
+}
+
+/**
+ * Compacts the session when its history nears the primary model's context window (or always,
+ * with `force`): the summary is appended as a `summary` row covering the older entries.
+ * Returns the history to use; on a provider failure the history is kept and the error logged.
+ */
+export async function compactSession(
+  deps: AgentServiceDeps,
+  session: SessionRow,
+  loaded: LoadedHistory,
+  chain: readonly ResolvedModel[],
+  opts: { signal?: AbortSignal; force?: boolean } = {},
+): Promise<{ history: ModelMessage[]; compacted: number; usage?: Usage }> {
+  const history = loaded.messages;
+  if (chain.length === 0) return { history, compacted: 0 };
+  try {
+    const r = await compactHistory(history, {
+      models: chain,
+      contextWindow: chain[0]?.info.contextWindow,
+      ...(opts.force ? { threshold: 0 } : {}),
+      provider: { ...deps.provider, signal: opts.signal, secrets: deps.registry.secrets() },
+    });
+    if (r === null) return { history, compacted: 0 };
+    // The kept messages are the suffix of `history`; the summary covers everything before them.
+    const cut = history.length - (r.messages.length - 1);
+    deps.transcripts.append(session.key, session.sessionId, [
+      { kind: "summary", role: "user", message: r.summary, coversTo: loaded.ids[cut - 1] },
+    ]);
+    deps.logger.info({ sessionKey: session.key, compacted: r.compactedCount }, "session compacted");
+    return { history: [...r.messages], compacted: r.compactedCount, usage: r.usage };
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    const detail = err instanceof PalisadeError ? err.message : "unexpected error";
+    deps.logger.warn(
+      { sessionKey: session.key, detail },
+      "compaction failed; continuing with the full window",
+    );
+    return { history, compacted: 0 };
+  }
+}
+
+function errorKindOf(result: AgentResult): ChatErrorKind {
+  if (result.finishReason === "timeout") return "timeout";
+  const failures = (result.error?.details?.failures ?? []) as Array<{ status?: number }>;
+  return failures.some((f) => f.status === 429) ? "rate_limit" : "unknown";
+}
+
+/** Input of {@link runTurn}. */
+export interface TurnInput {
+  readonly rec: RunRecord;
+  readonly agent: AgentProfile;
+  readonly text: string;
+  readonly signal: AbortSignal;
+  readonly events: ChatRunEvents;
+  readonly timeoutMs?: number | undefined;
+}
+
+/**
+ * One agent turn inside the session's lane: fresh-or-current session, compaction if needed, the
+ * user message persisted before the model is called, the run, its messages and usage
+ * persisted, and exactly one terminal `chat` event. Never throws.
+ */
+export async function runTurn(deps: AgentServiceDeps, input: TurnInput): Promise<RunOutcome> {
+  const { rec, agent, text, events } = input;
+  const key = rec.sessionKey;
+  try {
+    const session = currentSession(deps, key, agent.id);
+    const chain = deps.chainFor(agent);
+    const loaded = loadHistory(deps, session);
+    const { history } = await compactSession(deps, session, loaded, chain, { signal: input.signal });
+    deps.transcripts.append(key, session.sessionId, [
+      { role: "user", message: { role: "user", content: text }, runId: rec.runId },
+    ]);
+    const system =
+      chain.length === 0 ? undefined : (await buildSystemPrompt(agent.workspace)).text || undefined;
+    const result = await runAgent({
+      models: chain,
+      system,
+      history,
+      message: text,
+      tools: deps.tools({ agentId: agent.id, sessionKey: key }),
+      maxSteps: deps.maxSteps,
+      timeoutMs: input.timeoutMs ?? deps.timeoutMs,
+      abortSignal: input.signal,
+      toolContext: {
+        sessionKey: key,
+        agentId: agent.id,
+        session: {
+          sessionKey: key,
+          agentId: agent.id,
+          model: chain[0]?.ref,
+          runs: session.runs,
+          totalTokens: session.totalTokens,
+        },
+      },
+      provider: { ...deps.provider, secrets: deps.registry.secrets() },
+      onDelta: (d) => events.delta(d),
+      onToolCall: (c) =>
+        deps.emit("agent", {
+          runId: rec.runId,
+          sessionKey: key,
+          stream: "tool",
+          ts: deps.now(),
+          data: { phase: "call", ...c },
+        }),
+      onToolResult: (r) =>
+        deps.emit("agent", {
+          runId: rec.runId,
+          sessionKey: key,
+          stream: "tool",
+          ts: deps.now(),
+          data: { phase: "result", toolCallId: r.toolCallId, toolName: r.toolName, ok: r.ok },
+        }),
+    });
+    return finishTurn(deps, input, session, result);
+  } catch (err) {
+    deps.logger.error({ runId: rec.runId, sessionKey: key, err }, "agent turn failed");
+    events.error(DEFAULT_APOLOGY, "unknown");
+    return { status: "error", text: DEFAULT_APOLOGY, stopReason: "error", error: "internal error" };
+  }
+}
+
+function finishTurn(
+  deps: AgentServiceDeps,
+  input: TurnInput,
+  session: SessionRow,
+  result: AgentResult,
+): RunOutcome {
+  const { rec, events } = input;
+  const rows = result.messages.slice(1);
+  const last = rows.at(-1);
+  const shown = result.text;
+  if (
+    shown !== "" &&
+    (result.finishReason === "error" ||
+      result.finishReason === "timeout" ||
+      result.finishReason === "aborted")
+  ) {
+    if (!(last?.role === "assistant" && messageText(last) === shown))
+      rows.push({ role: "assistant", content: shown });
+  }
+  deps.transcripts.append(rec.sessionKey, session.sessionId, toTranscriptRows(rows, rec.runId));
+  const model = result.modelRefs.at(-1);
+  deps.sessions.recordRun(rec.sessionKey, model, result.usage);
+  const endedAt = deps.now();
+  const base = { text: shown, usage: result.usage, model };
+  const noModel = result.error?.code === "PAL_PROVIDER_NO_MODEL";
+  let outcome: RunOutcome;
+  if (result.finishReason === "aborted") {
+    events.aborted(shown);
+    outcome = { ...base, status: "aborted", stopReason: "aborted", error: "aborted" };
+  } else if (noModel) {
+    events.final(shown, "no_model");
+    outcome = { ...base, status: "ok", stopReason: "no_model" };
+  } else if (result.error !== undefined) {
+    deps.logger.error(
+      {
+        runId: rec.runId,
+        sessionKey: rec.sessionKey,
+        code: result.error.code,
+        detail: result.error.message,
+        failures: result.error.details?.failures,
+      },
+      "agent run failed",
+    );
+    const kind = errorKindOf(result);
+    events.error(shown, kind, result.usage);
+    outcome = {
+      ...base,
+      status: kind === "timeout" ? "timeout" : "error",
+      stopReason: result.finishReason,
+      error: kind,
+    };
+  } else {
+    events.final(shown, result.finishReason, result.usage);
+    outcome = { ...base, status: "ok", stopReason: result.finishReason };
+  }
+  deps.usage.record({
+    runId: rec.runId,
+    sessionKey: rec.sessionKey,
+    sessionId: session.sessionId,
+    agentId: rec.agentId,
+    model,
+    status: outcome.status,
+    inputTokens: result.usage.inputTokens,
+    outputTokens: result.usage.outputTokens,
+    totalTokens: result.usage.totalTokens,
+    costUsd: result.usage.costUsd,
+    startedAt: rec.startedAt ?? endedAt,
+    endedAt,
+  });
+  return outcome;
+}

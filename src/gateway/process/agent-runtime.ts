@@ -1,0 +1,94 @@
+/**
+ * Wires the agent runtime into a running gateway: opens the state store (unless one is given),
+ * builds the runtime from config, registers the chat, agent, sessions, models and usage methods,
+ * and sends `chat`/`agent` events to operators with operator.read.
+ */
+import { join } from "node:path";
+import type { AgentRuntimeOptions } from "../../agent/index.js";
+import type { PalisadeConfig } from "../../config/index.js";
+import type { Store } from "../../store/index.js";
+import type { GatewayServer } from "../types.js";
+
+/** Options of {@link attachAgentRuntime}. */
+export interface AttachAgentRuntimeOptions {
+  readonly config: Pick<PalisadeConfig, "models" | "agents" | "session">;
+  /** Merged env (`loadConfig().env`) for provider keys. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stateDir: string;
+  readonly logger: import("pino").Logger;
+  /** An already open store to share; default: open `<stateDir>/state.sqlite` here. */
+  readonly store?: Store | undefined;
+  /** Extra runtime settings (tools, lanes, provider retries, limits); tests and benches use it. */
+  readonly runtime?: Partial<
+    Omit<AgentRuntimeOptions, "config" | "env" | "stateDir" | "store" | "logger" | "emit">
+  >;
+}
+
+/** The agent runtime of a gateway process; outlives in-process server restarts. */
+export interface AttachedAgentRuntime {
+  /** The store in use (opened here unless one was passed). */
+  readonly store: Store;
+  /**
+   * Registers the methods on a (re)started server and sends events to it from now on. Call it
+   * from the supervisor's per-start hook.
+   */
+  attach(server: Pick<GatewayServer, "methods" | "broadcast">): void;
+  /** Aborts runs and closes the store if it was opened here. */
+  close(): void;
+}
+
+let shared: Store | undefined;
+
+/** The store the agent runtime opened in this process (when it opened one), for sharing. */
+export function getSharedStore(): Store | undefined {
+  return shared;
+}
+
+/**
+ * Builds the agent runtime once per process (lanes and runs survive server restarts); `attach`
+ * registers the chat, agent, sessions, models and usage methods on each server.
+ */
+export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promise<AttachedAgentRuntime> {
+  const { openStore } = await import("../../store/index.js");
+  const { createAgentRuntime } = await import("../../agent/index.js");
+  const { registerChatMethods } = await import("../methods/chat.js");
+  const { registerAgentMethods } = await import("../methods/agent.js");
+  const { registerSessionsMethods } = await import("../methods/sessions.js");
+  const { registerModelMethods } = await import("../methods/models.js");
+  const { registerUsageMethods } = await import("../methods/usage.js");
+  const owned = opts.store === undefined;
+  const file = opts.store?.file ?? join(opts.stateDir, "state.sqlite");
+  const store = opts.store ?? openStore({ file });
+  if (owned) shared = store;
+  const logger = opts.logger.child({ module: "agent" });
+  let current: Pick<GatewayServer, "methods" | "broadcast"> | undefined;
+  const runtime = createAgentRuntime({
+    ...opts.runtime,
+    config: opts.config,
+    env: opts.env,
+    stateDir: opts.stateDir,
+    store,
+    logger,
+    emit: (event, payload) => current?.broadcast(event, payload, { scope: "operator.read" }),
+  });
+  const configured = [...runtime.agents.agents.values()].filter((a) => a.model !== undefined).length;
+  logger.info({ agents: runtime.agents.agents.size, withModel: configured }, "agent runtime ready");
+  return {
+    store,
+    attach(server) {
+      current = server;
+      registerChatMethods(server.methods, runtime.service);
+      registerAgentMethods(server.methods, runtime.service);
+      registerSessionsMethods(server.methods, runtime.service, file);
+      registerModelMethods(server.methods, runtime.service);
+      registerUsageMethods(server.methods, runtime.service);
+    },
+    close() {
+      runtime.close();
+      if (owned) {
+        store.close();
+        if (shared === store) shared = undefined;
+      }
+    },
+  };
+}
