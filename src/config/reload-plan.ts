@@ -10,13 +10,18 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 /**
  * Dot paths (see `formatPath`) whose values differ between two configs. Objects are compared
- * key by key; arrays and scalars as a whole (an array that changed is one path).
+ * key by key (an added or removed object is reported by its leaves); arrays and scalars as a
+ * whole (an array that changed is one path).
  */
 export function changedPaths(before: unknown, after: unknown): string[] {
   const out: string[] = [];
   const walk = (a: unknown, b: unknown, path: PathSegment[]) => {
-    if (isObject(a) && isObject(b)) {
-      for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) walk(a[k], b[k], [...path, k]);
+    const objA = isObject(a) || (a === undefined && isObject(b));
+    const objB = isObject(b) || (b === undefined && isObject(a));
+    if (objA && objB) {
+      const x = (a ?? {}) as Record<string, unknown>;
+      const y = (b ?? {}) as Record<string, unknown>;
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) walk(x[k], y[k], [...path, k]);
     } else if (!isDeepStrictEqual(a, b)) out.push(path.length === 0 ? "(root)" : formatPath(path));
   };
   walk(before, after, []);
