@@ -1,9 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../core/version.js";
+import { registerAgentCommand } from "./agent.js";
+import { registerChatCommand } from "./chat.js";
 import { registerConfigCommands } from "./config.js";
 import { registerDevicesCommands } from "./devices.js";
 import { registerGatewayCommands } from "./gateway.js";
 import { registerLogsCommand } from "./logs.js";
+import { registerModelsCommands } from "./models.js";
 
 /**
  * The palisade command tree. Command files only declare names, options and help; each action
@@ -31,6 +34,9 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.`,
     );
   registerGatewayCommands(program);
   registerConfigCommands(program);
+  registerAgentCommand(program);
+  registerChatCommand(program);
+  registerModelsCommands(program);
   registerLogsCommand(program);
   registerDevicesCommands(program);
   return program;
