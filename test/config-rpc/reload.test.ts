@@ -85,11 +85,13 @@ describe("config hot reload", () => {
     const { client } = await connect(before, { scopes: ["operator.read"] });
     writeFileSync(file, '{ gateway: { port: "nope", bind: "everywhere" }, logging: { level: "loud" } ');
     const ev = await client.nextWhere((f) => f.type === "event" && f.event === "config.invalid");
-    const problems = (ev?.payload as { problems: { text: string }[] }).problems;
+    const problems = (ev?.payload as { problems: { text: string }[] } | undefined)?.problems ?? [];
     expect(problems.length).toBeGreaterThan(0);
     writeFileSync(file, '{ gateway: { port: "nope", bind: "everywhere" }, logging: { level: "loud" } }');
     const ev2 = await client.nextWhere((f) => f.type === "event" && f.event === "config.invalid");
-    const paths = (ev2?.payload as { problems: { path: string }[] }).problems.map((p) => p.path);
+    const paths = ((ev2?.payload as { problems: { path: string }[] } | undefined)?.problems ?? []).map(
+      (p) => p.path,
+    );
     expect(paths).toEqual(expect.arrayContaining(["gateway.port", "gateway.bind", "logging.level"]));
     expect(runtime.supervisor.current()).toBe(before);
     expect((await client.call("health")).ok).toBe(true);

@@ -71,7 +71,13 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     const { openStore } = await import("../../store/index.js");
     const store = openStore({ file: join(paths.stateDir, "state.sqlite") });
     const { attachAgentRuntime } = await import("./agent-runtime.js");
-    const agents = await attachAgentRuntime({ config, env: loaded.env, stateDir: paths.stateDir, logger, store });
+    const agents = await attachAgentRuntime({
+      config,
+      env: loaded.env,
+      stateDir: paths.stateDir,
+      logger,
+      store,
+    });
     const { startRuntime } = await import("./runtime.js");
     let runtime: Awaited<ReturnType<typeof startRuntime>>;
     try {
