@@ -28,7 +28,7 @@ describe("palisade gateway run (real process)", () => {
     expect(health.ok).toBe(true);
     const events: string[] = [];
     client.onEvent((e) => events.push(e.event));
-    const http = await fetch(gw.url.replace("ws:", "http:") + "/healthz");
+    const http = await fetch(`${gw.url.replace("ws:", "http:")}/healthz`);
     expect(http.status).toBe(200);
 
     expect(await gw.stop("SIGTERM")).toBe(0);
