@@ -126,7 +126,7 @@ describe("transcripts in the store", () => {
     expect(transcripts.count(s.sessionId)).toBe(10_000);
     const ctx = transcripts.context(s.sessionId);
     expect(ctx).toHaveLength(400);
-    expect((ctx.at(-1)?.message as { content: string }).content).toBe("message 9999");
+    expect((ctx.at(-1)?.message as { content?: string } | undefined)?.content).toBe("message 9999");
     const { messages } = toModelMessages(ctx);
     expect(messages[0]?.role).toBe("user");
     const plan = store.db
