@@ -37,9 +37,8 @@ describe("palisade agent over a real gateway", () => {
     expect(r.stdout.trim()).toBe("The session is agent:main:main.");
     expect(r.code).toBe(0);
     expect(emu.requests).toHaveLength(2);
-    const toolMsg = (emu.requests[1]?.body.messages as Array<{ role: string }>).find(
-      (m) => m.role === "tool",
-    );
+    const sent = (emu.requests[1]?.body.messages ?? []) as Array<{ role: string }>;
+    const toolMsg = sent.find((m) => m.role === "tool");
     expect(toolMsg).toBeDefined();
 
     const json = await runCliAsync(["--state-dir", dir, "agent", "--message", "/status", "--json"]);
