@@ -47,7 +47,7 @@ export const SANDBOX_DEFAULTS = Object.freeze({
   cpus: 1,
   pidsLimit: 256,
   ulimits: { nproc: { soft: 256, hard: 256 }, nofile: { soft: 1024, hard: 1024 } },
-  tmpfs: ["/tmp:rw,nosuid,nodev,size=64m"],
+  tmpfs: ["/tmp:rw,nosuid,nodev,size=64m,mode=1777"],
   idleHours: 24,
   maxAgeDays: 7,
   maxSandboxes: 32,

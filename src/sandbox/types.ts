@@ -50,7 +50,7 @@ export interface SandboxPolicy {
   readonly pidsLimit: number;
   /** ulimits by name (nproc 256, nofile 1024 by default). */
   readonly ulimits: Readonly<Record<string, Ulimit>>;
-  /** tmpfs mounts "path:options" (default "/tmp:rw,nosuid,nodev,size=64m"). */
+  /** tmpfs mounts "path:options" (default "/tmp:rw,nosuid,nodev,size=64m,mode=1777"). */
   readonly tmpfs: readonly string[];
   /** Extra binds "host:container[:ro|rw]" that passed the safety check. */
   readonly binds: readonly string[];

@@ -29,7 +29,7 @@ function tmpfsMap(entries: readonly string[]): Record<string, string> {
   for (const e of entries) {
     const i = e.indexOf(":");
     const path = i < 0 ? e : e.slice(0, i);
-    out[path] = i < 0 ? "rw,nosuid,nodev,size=64m" : e.slice(i + 1);
+    out[path] = i < 0 ? "rw,nosuid,nodev,size=64m,mode=1777" : e.slice(i + 1);
   }
   return out;
 }
