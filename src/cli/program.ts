@@ -1,12 +1,17 @@
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../core/version.js";
 import { registerAgentCommand } from "./agent.js";
+import { registerAuditCommands } from "./audit.js";
 import { registerChatCommand } from "./chat.js";
 import { registerConfigCommands } from "./config.js";
 import { registerDevicesCommands } from "./devices.js";
+import { registerDoctorCommand } from "./doctor.js";
 import { registerGatewayCommands } from "./gateway.js";
 import { registerLogsCommand } from "./logs.js";
 import { registerModelsCommands } from "./models.js";
+import { registerSecurityCommands } from "./security.js";
+import { registerServiceCommands } from "./service.js";
+import { registerSoulCommands } from "./soul.js";
 
 /**
  * The palisade command tree. Command files only declare names, options and help; each action
@@ -39,6 +44,11 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.`,
   registerModelsCommands(program);
   registerLogsCommand(program);
   registerDevicesCommands(program);
+  registerSecurityCommands(program);
+  registerDoctorCommand(program);
+  registerAuditCommands(program);
+  registerSoulCommands(program);
+  registerServiceCommands(program);
   return program;
 }
 

@@ -32,6 +32,8 @@ export interface Policy {
 
 /** What a connection needs from the server. */
 export interface ConnectionDeps extends HandshakeDeps {
+  /** Told about every refused connect (security events for the audit log); default none. */
+  readonly onRefused?: (err: PalisadeError, clientAddress: string) => void;
   readonly hub: ConnectionHub;
   readonly dispatch: DispatchDeps;
   readonly policy: Policy;
@@ -87,6 +89,7 @@ export function handleConnection(
   const refuse = (id: string, err: PalisadeError, code = 1008) => {
     sendRaw(ws, errorFrame(id, toWireError(err)));
     log.info({ reason: err.code }, "connect refused");
+    deps.onRefused?.(err, identity.clientAddress);
     close(code, err.code === "PAL_PROTO_MISMATCH" ? "protocol mismatch" : "connect refused");
   };
 

@@ -29,6 +29,8 @@ import { grantScopes, SCOPES } from "./scopes.js";
 
 /** What the HTTP handlers need. */
 export interface HttpDeps {
+  /** Told about every refused request (security events for the audit log); default none. */
+  readonly onRefused?: (err: unknown, req: IncomingMessage) => void;
   readonly auth: AuthSettings;
   readonly origins: OriginPolicy;
   readonly limiter: AuthRateLimiter;
@@ -152,6 +154,7 @@ export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res
         return;
       }
       if (httpStatusOfErr(err) === 413) res.setHeader("Connection", "close");
+      deps.onRefused?.(err, req);
       sendError(res, err);
     });
   };

@@ -9,5 +9,6 @@ export type { MethodContext, MethodSpec } from "./method-registry.js";
 export { MethodRegistry } from "./method-registry.js";
 export type { AuthMethod, Role, Scope } from "./scopes.js";
 export { SCOPES } from "./scopes.js";
+export type { GatewaySecurityEvent, GatewaySecurityEventType } from "./security-events.js";
 export { startGateway } from "./server.js";
 export type { GatewayServer, GatewayServerOptions } from "./types.js";

@@ -2,7 +2,7 @@
  * Composition: resolve the bind, build the auth settings and guards, listen on one port for HTTP
  * and WebSocket upgrades, run ticks, and shut down in order (drain, `shutdown` event, 1012).
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import { networkInterfaces } from "node:os";
 import { WebSocketServer } from "ws";
 import { fail } from "../core/errors.js";
@@ -22,6 +22,7 @@ import { registerSystemMethods } from "./methods/system.js";
 import { buildOriginPolicy } from "./origin.js";
 import { AuthRateLimiter } from "./rate-limit.js";
 import type { Scope } from "./scopes.js";
+import { securityReporter } from "./security-events.js";
 import type { GatewayServer, GatewayServerOptions } from "./types.js";
 
 const MiB = 1024 * 1024;
@@ -122,6 +123,7 @@ export async function startGateway(opts: GatewayServerOptions): Promise<GatewayS
   });
   registerLogMethods(methods, { logFile: opts.logFile, redact: opts.redact ?? ((t) => t) });
 
+  const reportSecurity = securityReporter(opts.onSecurityEvent);
   const notReady = () => [...stages].find(([, ready]) => !ready)?.[0];
   const httpDeps = {
     auth,
@@ -133,6 +135,12 @@ export async function startGateway(opts: GatewayServerOptions): Promise<GatewayS
     draining: () => draining,
     track,
     signal: abort.signal,
+    onRefused: (err: unknown, req: IncomingMessage) =>
+      reportSecurity(
+        err,
+        resolveClient(req.socket.remoteAddress, req.headers, auth.isTrustedProxy).clientAddress,
+        "http",
+      ),
   };
   const server = createServer({ maxHeaderSize: 16 * 1024 }, createRequestHandler(httpDeps));
   server.headersTimeout = 10_000;
@@ -167,6 +175,7 @@ export async function startGateway(opts: GatewayServerOptions): Promise<GatewayS
     draining: () => draining,
     track,
     signal: abort.signal,
+    onRefused: (err: unknown, clientAddress: string) => reportSecurity(err, clientAddress, "ws"),
   };
   server.on("upgrade", (req, socket, head) => {
     try {
@@ -177,6 +186,7 @@ export async function startGateway(opts: GatewayServerOptions): Promise<GatewayS
       if (wss.clients.size >= maxConnections)
         throw fail("PAL_UNAVAILABLE", { detail: "too many connections" });
     } catch (err) {
+      httpDeps.onRefused(err, req);
       rejectUpgrade(socket, err);
       return;
     }

@@ -6,6 +6,8 @@ import type { DeviceStore } from "../store/index.js";
 import type { MethodRegistry } from "./method-registry.js";
 import type { Scope } from "./scopes.js";
 
+import type { GatewaySecurityEvent } from "./security-events.js";
+
 /** Options of {@link startGateway}; resolved and validated once at start. */
 export interface GatewayServerOptions {
   /** The parsed `gateway` config section (zod defaults applied). */
@@ -34,6 +36,8 @@ export interface GatewayServerOptions {
   maxConnections?: number;
   /** How long `close()` waits for in-flight requests (default 10,000 ms). */
   drainTimeoutMs?: number;
+  /** Called for every security-relevant refusal (bad credentials, lockouts, foreign Origin, ...); default none. */
+  onSecurityEvent?: (e: GatewaySecurityEvent) => void;
   /**
    * Paired devices and their tokens. Without it a presented device identity is treated as
    * unpaired (refused remotely and for browsers), as before device pairing existed.

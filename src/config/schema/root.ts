@@ -7,6 +7,7 @@ import { discoverySchema } from "./discovery.js";
 import { gatewaySchema } from "./gateway.js";
 import { loggingSchema } from "./logging.js";
 import { modelsSchema } from "./models.js";
+import { securitySchema } from "./security.js";
 import { sessionSchema } from "./session.js";
 import { toolsSchema } from "./tools.js";
 
@@ -24,6 +25,7 @@ export const configShape = {
   tools: toolsSchema.optional(),
   models: modelsSchema.optional(),
   logging: loggingSchema.prefault({}),
+  security: securitySchema.prefault({}),
 };
 
 /**

@@ -70,6 +70,8 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     });
     const { openStore } = await import("../../store/index.js");
     const store = openStore({ file: join(paths.stateDir, "state.sqlite") });
+    const { startSecurityMonitor } = await import("../../security/index.js");
+    const security = startSecurityMonitor({ store, config, stateDir: paths.stateDir, logger, redactor });
     const { attachAgentRuntime } = await import("./agent-runtime.js");
     const agents = await attachAgentRuntime({
       config,
@@ -99,6 +101,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
             logger,
             logFile,
             redact: (text: string) => redactor.text(text),
+            onSecurityEvent: security.onSecurityEvent,
             ...(opts.port !== undefined ? { listen: { port: opts.port } } : {}),
           };
         },
@@ -109,6 +112,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
       });
     } catch (err) {
       agents.close();
+      security.close();
       store.close();
       if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
         throw fail("PAL_GATEWAY_PORT_IN_USE", {
@@ -134,6 +138,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     logger.info({ signal }, "gateway stopping");
     agents.close();
     await runtime.close(signal === "SIGTERM" || signal === "SIGINT" ? "shutdown" : signal);
+    security.close();
     store.close();
     logger.flush?.();
     return 0;
