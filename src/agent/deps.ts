@@ -37,6 +37,10 @@ export interface AgentServiceDeps {
   readonly tools: (ctx: { agentId: string; sessionKey: string }) => readonly Tool[];
   /** The model chain of an agent (memoized; empty when none is configured or usable). */
   readonly chainFor: (agent: AgentProfile) => readonly ResolvedModel[];
+  /** Runs `fn` in one store transaction (so a run's rows, session totals and usage commit together). */
+  readonly atomic: <T>(fn: () => T) => T;
+  /** The agent's system prompt (workspace files; cached briefly). Undefined when empty. */
+  readonly systemPrompt: (agent: AgentProfile) => Promise<string | undefined>;
   /** Provider call settings (tests inject sleep and stall timeouts). */
   readonly provider?: RunProviderOptions | undefined;
   /** Max model calls per run. Default 25. */

@@ -15,10 +15,14 @@ import type { EmitFn } from "./chat-events.js";
 import { type AgentDirectory, type AgentProfile, resolveAgents } from "./config.js";
 import type { AgentServiceDeps, RuntimeLogger } from "./deps.js";
 import { LaneScheduler, type LaneSchedulerOptions } from "./lanes.js";
+import { buildSystemPrompt } from "./prompt.js";
 import type { RunProviderOptions } from "./runner.js";
 import { RunRegistry } from "./runs.js";
 import { AgentService } from "./service.js";
 import type { Tool } from "./tool.js";
+
+/** How long an agent's assembled system prompt is reused, ms. */
+const PROMPT_CACHE_MS = 1000;
 
 /** Options of {@link createAgentRuntime}. */
 export interface AgentRuntimeOptions {
@@ -111,6 +115,17 @@ export function createAgentRuntime(opts: AgentRuntimeOptions): AgentRuntime {
     return chain;
   };
   const runs = new RunRegistry({ now });
+  const prompts = new Map<string, { at: number; text: Promise<string | undefined> }>();
+  const systemPrompt = (agent: AgentProfile): Promise<string | undefined> => {
+    // Workspace files are read at most once a second per agent: edits apply to the next message
+    // a second later, and a busy gateway does not re-read five files for every run.
+    const hit = prompts.get(agent.id);
+    if (hit !== undefined && now() - hit.at < PROMPT_CACHE_MS) return hit.text;
+    const text = buildSystemPrompt(agent.workspace).then((p) => p.text || undefined);
+    prompts.set(agent.id, { at: now(), text });
+    text.catch(() => prompts.delete(agent.id));
+    return text;
+  };
   const session = opts.config.session;
   const deps: AgentServiceDeps = {
     agents,
@@ -128,6 +143,8 @@ export function createAgentRuntime(opts: AgentRuntimeOptions): AgentRuntime {
       resetByType: session?.resetByType,
     },
     tools: opts.tools ?? (() => DEFAULT_TOOLS),
+    atomic: (fn) => opts.store.transaction(fn),
+    systemPrompt,
     chainFor,
     provider: opts.provider,
     maxSteps: opts.maxSteps,

@@ -7,7 +7,6 @@ import type { ChatErrorKind, ChatRunEvents } from "./chat-events.js";
 import { compactHistory } from "./compaction.js";
 import type { AgentProfile } from "./config.js";
 import type { AgentServiceDeps } from "./deps.js";
-import { buildSystemPrompt } from "./prompt.js";
 import { type AgentResult, DEFAULT_APOLOGY, runAgent } from "./runner.js";
 import type { RunOutcome, RunRecord } from "./runs.js";
 import { messageText, toModelMessages, toTranscriptRows } from "./transcript-codec.js";
@@ -105,8 +104,7 @@ export async function runTurn(deps: AgentServiceDeps, input: TurnInput): Promise
     deps.transcripts.append(key, session.sessionId, [
       { role: "user", message: { role: "user", content: text }, runId: rec.runId },
     ]);
-    const system =
-      chain.length === 0 ? undefined : (await buildSystemPrompt(agent.workspace)).text || undefined;
+    const system = chain.length === 0 ? undefined : await deps.systemPrompt(agent);
     const result = await runAgent({
       models: chain,
       system,
@@ -173,19 +171,18 @@ function finishTurn(
     if (!(last?.role === "assistant" && messageText(last) === shown))
       rows.push({ role: "assistant", content: shown });
   }
-  deps.transcripts.append(rec.sessionKey, session.sessionId, toTranscriptRows(rows, rec.runId));
   const model = result.modelRefs.at(-1);
-  deps.sessions.recordRun(rec.sessionKey, model, result.usage);
   const endedAt = deps.now();
   const base = { text: shown, usage: result.usage, model };
   const noModel = result.error?.code === "PAL_PROVIDER_NO_MODEL";
   let outcome: RunOutcome;
+  let announce: () => void;
   if (result.finishReason === "aborted") {
-    events.aborted(shown);
     outcome = { ...base, status: "aborted", stopReason: "aborted", error: "aborted" };
+    announce = () => events.aborted(shown);
   } else if (noModel) {
-    events.final(shown, "no_model");
     outcome = { ...base, status: "ok", stopReason: "no_model" };
+    announce = () => events.final(shown, "no_model");
   } else if (result.error !== undefined) {
     deps.logger.error(
       {
@@ -198,30 +195,36 @@ function finishTurn(
       "agent run failed",
     );
     const kind = errorKindOf(result);
-    events.error(shown, kind, result.usage);
     outcome = {
       ...base,
       status: kind === "timeout" ? "timeout" : "error",
       stopReason: result.finishReason,
       error: kind,
     };
+    announce = () => events.error(shown, kind, result.usage);
   } else {
-    events.final(shown, result.finishReason, result.usage);
     outcome = { ...base, status: "ok", stopReason: result.finishReason };
+    announce = () => events.final(shown, result.finishReason, result.usage);
   }
-  deps.usage.record({
-    runId: rec.runId,
-    sessionKey: rec.sessionKey,
-    sessionId: session.sessionId,
-    agentId: rec.agentId,
-    model,
-    status: outcome.status,
-    inputTokens: result.usage.inputTokens,
-    outputTokens: result.usage.outputTokens,
-    totalTokens: result.usage.totalTokens,
-    costUsd: result.usage.costUsd,
-    startedAt: rec.startedAt ?? endedAt,
-    endedAt,
+  // Persist first: a client that sees the terminal event and reads chat.history finds the answer.
+  deps.atomic(() => {
+    deps.transcripts.append(rec.sessionKey, session.sessionId, toTranscriptRows(rows, rec.runId));
+    deps.sessions.recordRun(rec.sessionKey, model, result.usage);
+    deps.usage.record({
+      runId: rec.runId,
+      sessionKey: rec.sessionKey,
+      sessionId: session.sessionId,
+      agentId: rec.agentId,
+      model,
+      status: outcome.status,
+      inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens,
+      totalTokens: result.usage.totalTokens,
+      costUsd: result.usage.costUsd,
+      startedAt: rec.startedAt ?? endedAt,
+      endedAt,
+    });
   });
+  announce();
   return outcome;
 }
