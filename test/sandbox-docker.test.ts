@@ -154,4 +154,5 @@ describe("docker: manager lifecycle", () => {
   });
 });
 
-escapeSuite("docker", () => backend);
+// A uid of its own, so its fork bomb does not spend the bwrap suite's per-uid nproc budget.
+escapeSuite("docker", () => backend, "2000:2000");
