@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { configSchema } from "../src/config/index.js";
 import { type AgentGateway, emuConfig, startAgentGateway } from "./emulators/harness.js";
 import { startOpenAIEmulator } from "./emulators/openai.js";
 
@@ -89,6 +90,17 @@ describe("chat.send", () => {
     expect(textOf(final as Record<string, unknown>)).toMatch(
       /No model is configured.*agents\.defaults\.model/,
     );
+  });
+
+  it("applies a hot-reloaded model config to the next run", async () => {
+    const emu = await emulator();
+    emu.script({ text: "now configured" });
+    const h = await setup({});
+    const first = (await (await send(h, "hello")).events())[0] as Record<string, unknown>;
+    expect(first.stopReason).toBe("no_model");
+    h.agents.reconfigure(configSchema.parse(emuConfig(emu.baseUrl)));
+    const final = (await (await send(h, "hello again")).events()).at(-1) as Record<string, unknown>;
+    expect(textOf(final)).toBe("now configured");
   });
 
   it("gives a short apology and logs the real error when the provider fails", async () => {

@@ -58,8 +58,48 @@ export interface AgentRuntime {
   readonly service: AgentService;
   readonly registry: ModelRegistry;
   readonly agents: AgentDirectory;
+  /**
+   * Applies changed `models`, `agents` and `session` config (hot reload): new runs use the new
+   * registry, agents and reset rules; runs in progress finish on what they started with.
+   */
+  reconfigure(config: AgentRuntimeOptions["config"]): void;
   /** Aborts every run; the store stays open (its owner closes it). */
   close(): void;
+}
+
+/** The config-derived parts of the service: registry, agents, model chains, session rules. */
+function configParts(
+  opts: AgentRuntimeOptions,
+  config: AgentRuntimeOptions["config"],
+): Pick<AgentServiceDeps, "registry" | "agents" | "chainFor" | "session"> {
+  const registry = registryFromConfig(config, { env: opts.env, stateDir: opts.stateDir, fetch: opts.fetch });
+  const agents = resolveAgents(config.agents, opts.stateDir);
+  const chains = new Map<string, readonly ResolvedModel[]>();
+  const chainFor = (agent: AgentProfile): readonly ResolvedModel[] => {
+    const hit = chains.get(agent.id);
+    if (hit !== undefined) return hit;
+    let chain: readonly ResolvedModel[] = [];
+    if (agent.model !== undefined) {
+      try {
+        chain = registry.chain(agent.model);
+      } catch (err) {
+        const detail = err instanceof PalisadeError ? err.message : "unexpected error";
+        opts.logger.warn(
+          { agentId: agent.id, detail },
+          "agent model cannot be used; chats get the setup reply",
+        );
+      }
+    }
+    chains.set(agent.id, chain);
+    return chain;
+  };
+  const session = config.session;
+  return {
+    registry,
+    agents,
+    chainFor,
+    session: { mainKey: session?.mainKey, reset: session?.reset, resetByType: session?.resetByType },
+  };
 }
 
 /** Builds the model registry from config: keys from config, credential files, then env vars. */
@@ -89,31 +129,6 @@ export function registryFromConfig(
  */
 export function createAgentRuntime(opts: AgentRuntimeOptions): AgentRuntime {
   const now = opts.now ?? Date.now;
-  const registry = registryFromConfig(opts.config, {
-    env: opts.env,
-    stateDir: opts.stateDir,
-    fetch: opts.fetch,
-  });
-  const agents = resolveAgents(opts.config.agents, opts.stateDir);
-  const chains = new Map<string, readonly ResolvedModel[]>();
-  const chainFor = (agent: AgentProfile): readonly ResolvedModel[] => {
-    const hit = chains.get(agent.id);
-    if (hit !== undefined) return hit;
-    let chain: readonly ResolvedModel[] = [];
-    if (agent.model !== undefined) {
-      try {
-        chain = registry.chain(agent.model);
-      } catch (err) {
-        const detail = err instanceof PalisadeError ? err.message : "unexpected error";
-        opts.logger.warn(
-          { agentId: agent.id, detail },
-          "agent model cannot be used; chats get the setup reply",
-        );
-      }
-    }
-    chains.set(agent.id, chain);
-    return chain;
-  };
   const runs = new RunRegistry({ now });
   const prompts = new Map<string, { at: number; text: Promise<string | undefined> }>();
   const systemPrompt = (agent: AgentProfile): Promise<string | undefined> => {
@@ -126,10 +141,8 @@ export function createAgentRuntime(opts: AgentRuntimeOptions): AgentRuntime {
     text.catch(() => prompts.delete(agent.id));
     return text;
   };
-  const session = opts.config.session;
   const deps: AgentServiceDeps = {
-    agents,
-    registry,
+    ...configParts(opts, opts.config),
     sessions: createSessionStore(opts.store, { now }),
     transcripts: createTranscriptStore(opts.store, { now }),
     usage: createUsageStore(opts.store),
@@ -137,15 +150,9 @@ export function createAgentRuntime(opts: AgentRuntimeOptions): AgentRuntime {
     runs,
     emit: opts.emit ?? (() => {}),
     logger: opts.logger,
-    session: {
-      mainKey: session?.mainKey,
-      reset: session?.reset,
-      resetByType: session?.resetByType,
-    },
     tools: opts.tools ?? (() => DEFAULT_TOOLS),
     atomic: (fn) => opts.store.transaction(fn),
     systemPrompt,
-    chainFor,
     provider: opts.provider,
     maxSteps: opts.maxSteps,
     timeoutMs: opts.timeoutMs,
@@ -155,8 +162,16 @@ export function createAgentRuntime(opts: AgentRuntimeOptions): AgentRuntime {
   const service = new AgentService(deps);
   return {
     service,
-    registry,
-    agents,
+    get registry() {
+      return service.deps.registry;
+    },
+    get agents() {
+      return service.deps.agents;
+    },
+    reconfigure(config) {
+      service.update(configParts(opts, config));
+      prompts.clear();
+    },
     close() {
       for (const key of runs.activeKeys()) service.abort(key);
     },

@@ -58,10 +58,15 @@ function statusText(deps: AgentServiceDeps, agent: AgentProfile, key: string): s
  * the session's lane, answers chat commands without the model, and aborts promptly.
  */
 export class AgentService {
-  readonly #deps: AgentServiceDeps;
+  #deps: AgentServiceDeps;
 
   constructor(deps: AgentServiceDeps) {
     this.#deps = deps;
+  }
+
+  /** Swaps config-derived dependencies (hot reload); runs in progress keep what they started with. */
+  update(patch: Partial<AgentServiceDeps>): void {
+    this.#deps = { ...this.#deps, ...patch };
   }
 
   /** Dependencies (stores, registry, lanes) for the methods that read them. */

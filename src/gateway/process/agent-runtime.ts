@@ -33,6 +33,8 @@ export interface AttachedAgentRuntime {
    * from the supervisor's per-start hook.
    */
   attach(server: Pick<GatewayServer, "methods" | "broadcast">): void;
+  /** Applies a hot-reloaded config's `models`, `agents` and `session` (call from the reloader). */
+  reconfigure(config: Pick<PalisadeConfig, "models" | "agents" | "session">): void;
   /** Aborts runs and closes the store if it was opened here. */
   close(): void;
 }
@@ -82,6 +84,10 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
       registerSessionsMethods(server.methods, runtime.service, file);
       registerModelMethods(server.methods, runtime.service);
       registerUsageMethods(server.methods, runtime.service);
+    },
+    reconfigure(config) {
+      runtime.reconfigure(config);
+      logger.info({ agents: runtime.agents.agents.size }, "agent runtime reconfigured");
     },
     close() {
       runtime.close();
