@@ -24,8 +24,9 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   // Optional native helpers of ws and pino's worker-based transports stay out of the bundle;
-  // they are loaded from node_modules if present.
-  external: ["bufferutil", "utf-8-validate", "pino-pretty", "thread-stream"],
+  // they are loaded from node_modules if present. dockerode stays out too: its ssh2 transport
+  // has optional native add-ons esbuild cannot bundle; the sandbox commands load it lazily.
+  external: ["bufferutil", "utf-8-validate", "pino-pretty", "thread-stream", "dockerode"],
   banner: {
     js: "import { createRequire as __palisadeCreateRequire } from 'node:module'; const require = __palisadeCreateRequire(import.meta.url);",
   },

@@ -9,6 +9,7 @@ import { registerDoctorCommand } from "./doctor.js";
 import { registerGatewayCommands } from "./gateway.js";
 import { registerLogsCommand } from "./logs.js";
 import { registerModelsCommands } from "./models.js";
+import { registerSandboxCommands } from "./sandbox.js";
 import { registerSecurityCommands } from "./security.js";
 import { registerServiceCommands } from "./service.js";
 import { registerSoulCommands } from "./soul.js";
@@ -49,6 +50,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.`,
   registerAuditCommands(program);
   registerSoulCommands(program);
   registerServiceCommands(program);
+  registerSandboxCommands(program);
   return program;
 }
 
