@@ -32,6 +32,7 @@ declare -A PROBE=(
   [bubblewrap]=/usr/bin/bwrap
   [busybox-static]=/usr/bin/busybox
   [debootstrap]=/usr/sbin/debootstrap
+  [systemd]=/usr/bin/systemd-analyze  # security tests score the generated unit offline
 )
 
 apt_install() {

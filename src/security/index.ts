@@ -5,6 +5,7 @@
  */
 
 export { CHECK_IDS, CHECKS } from "./audit/checks.js";
+export { configuredSecrets } from "./audit/checks-secrets.js";
 export { type AuditContextOptions, buildAuditContext } from "./audit/context.js";
 export { DEEP_CHECK_IDS, gatewayTarget, probeConnect, runDeepProbes } from "./audit/deep.js";
 export { applySafeFixes, type FixResult } from "./audit/fix.js";

@@ -47,7 +47,8 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
   try {
     const gw = config.gateway;
     const first = resolveAuth(config, paths.stateDir);
-    const secrets = [first.token, gw.auth?.password].filter(
+    const { configuredSecrets } = await import("../../security/index.js");
+    const secrets = [first.token, gw.auth?.password, ...configuredSecrets(config)].filter(
       (s): s is string => typeof s === "string" && s.length > 0,
     );
     const logging = config.logging ?? { level: "info" as const, redactSensitive: "tools" as const };

@@ -147,3 +147,17 @@ function str2(v: unknown): v is string {
 export function countEnvSecrets(raw: unknown): number {
   return leaves(raw).filter((l) => isSensitiveKey(l.key) && isEnvRef(l.value)).length;
 }
+
+/**
+ * Every secret value in a validated config (values of secret-named keys, 6+ characters): what
+ * the log redactor must mask by value, whether or not it matches a known pattern.
+ */
+export function configuredSecrets(config: unknown): string[] {
+  return [
+    ...new Set(
+      leaves(config)
+        .filter((l) => isSensitiveKey(l.key) && l.value.length >= 6)
+        .map((l) => l.value),
+    ),
+  ];
+}

@@ -57,7 +57,13 @@ export async function buildAuditContext(opts: AuditContextOptions): Promise<Audi
   const result = validateConfigText(text, paths.configPath, env);
   if (!result.ok) problems.push(...result.problems.map((p) => p.text));
   const config = result.ok ? result.config : undefined;
-  const configured = str(obj(obj(obj(config).gateway).auth).token);
+  // An invalid config is still audited: resolve the token from the raw tree then.
+  const rawToken = str(obj(obj(obj(rawTree.value).gateway).auth).token);
+  const configured =
+    str(obj(obj(obj(config).gateway).auth).token) ??
+    (rawToken === undefined
+      ? undefined
+      : rawToken.replace(/\$\{([A-Z_][A-Z0-9_]*)\}/g, (_, n: string) => env[n] ?? ""));
   const probes = opts.probes ?? realProbes;
   const [docker, bwrap] = await Promise.all([probes.dockerAvailable(), probes.bwrapAvailable()]);
   return {
