@@ -66,6 +66,11 @@ export async function explainSandbox(
     notes.push(
       `running as root: the agent workspace is handed to uid ${s.policy.user.uid} so the sandbox user can use it`,
     );
+  const docker = backends.find((b) => b.name === "docker") as
+    | { hasImage?: (i: string) => Promise<boolean> }
+    | undefined;
+  if (selected === "docker" && docker?.hasImage && !(await docker.hasImage(s.policy.image)))
+    notes.push(`image ${s.policy.image} is not built yet: run \`palisade sandbox build\``);
   if (merged.mode === undefined) notes.push(`mode defaults to ${SANDBOX_DEFAULTS.mode}`);
   return {
     agentId,

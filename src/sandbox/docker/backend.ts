@@ -125,6 +125,16 @@ export class DockerBackend implements SandboxBackend {
     return policy.seccompProfile ? readFile(policy.seccompProfile, "utf8") : undefined;
   }
 
+  /** True when the image is present locally (no pull is ever attempted). */
+  async hasImage(image: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Containers of this install, running or not. */
   async listExisting(): Promise<SandboxInfo[]> {
     const list = await this.docker
