@@ -57,7 +57,15 @@ apt_install() {
 }
 
 SOCK=/var/run/docker.sock
-docker_up() { curl -fsS --max-time 2 --unix-socket "$SOCK" http://localhost/_ping >/dev/null 2>&1; }
+# GET /_ping over the Engine API socket with the Node that runs the tests (curl may be absent).
+docker_up() {
+  [ -S "$SOCK" ] || return 1
+  node -e '
+    const r = require("node:http").get({ socketPath: process.argv[1], path: "/_ping", timeout: 2000 }, (res) =>
+      process.exit(res.statusCode === 200 ? 0 : 1));
+    r.on("error", () => process.exit(1));
+    r.on("timeout", () => process.exit(1));' "$SOCK"
+}
 
 start_dockerd() {
   docker_up && return 0
