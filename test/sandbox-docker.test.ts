@@ -15,6 +15,8 @@ beforeAll(async () => {
   const a = await backend.available();
   if (!a.ok) throw new Error(`dockerd is not running (${a.reason}); run scripts/setup-system.sh`);
   await ensureBusyboxImage(backend.docker);
+  // containers an interrupted earlier run of this file left behind
+  for (const left of await backend.listExisting()) await backend.remove(left.id);
 }, 120_000);
 
 describe("docker backend", () => {
