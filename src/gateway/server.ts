@@ -151,6 +151,8 @@ export async function startGateway(opts: GatewayServerOptions): Promise<GatewayS
     perMessageDeflate: false,
   });
   const maxConnections = opts.maxConnections ?? 1024;
+  // Advertised in hello-ok.features.events: the built-in ones plus what subsystems declare.
+  const events = new Set<string>(EVENTS);
   const connDeps = {
     auth,
     limiter,
@@ -163,7 +165,7 @@ export async function startGateway(opts: GatewayServerOptions): Promise<GatewayS
     emit: (event: string, payload: unknown, scope: Scope) => hub.broadcast(event, payload, scope),
     logger,
     hello: () => ({
-      features: { methods: methods.names(), events: EVENTS },
+      features: { methods: methods.names(), events: [...events].sort() },
       snapshot: {
         presence: hub.presence(),
         health: {},
@@ -250,6 +252,9 @@ export async function startGateway(opts: GatewayServerOptions): Promise<GatewayS
     url,
     readiness: { set: (stage, ready) => void stages.set(stage, ready) },
     methods,
+    declareEvents: (names) => {
+      for (const n of names) events.add(n);
+    },
     broadcast: (event, payload, o) => hub.broadcast(event, payload, o?.scope),
     recheckConnections: () => {
       for (const c of hub.list()) hub.currentScopes(c);

@@ -59,6 +59,8 @@ export interface GatewayServer {
   readonly readiness: { set(stage: string, ready: boolean): void };
   /** The method table; later subsystems register their methods here. */
   readonly methods: MethodRegistry;
+  /** Adds event names to those advertised in `hello-ok.features.events` (subsystems call it at setup). */
+  declareEvents(names: readonly string[]): void;
   /** Sends an event to every connection allowed to see it (`scope`, else read for non-transport events). */
   broadcast(event: string, payload: unknown, opts?: { scope?: Scope }): void;
   /** Re-checks every device-bound connection now, closing those whose access is gone. */

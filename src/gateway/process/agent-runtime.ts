@@ -32,7 +32,7 @@ export interface AttachedAgentRuntime {
    * Registers the methods on a (re)started server and sends events to it from now on. Call it
    * from the supervisor's per-start hook.
    */
-  attach(server: Pick<GatewayServer, "methods" | "broadcast">): void;
+  attach(server: Pick<GatewayServer, "methods" | "broadcast" | "declareEvents">): void;
   /** Applies a hot-reloaded config's `models`, `agents` and `session` (call from the reloader). */
   reconfigure(config: Pick<PalisadeConfig, "models" | "agents" | "session">): void;
   /** Aborts runs and closes the store if it was opened here. */
@@ -79,6 +79,7 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
     store,
     attach(server) {
       current = server;
+      server.declareEvents(["chat", "agent"]);
       registerChatMethods(server.methods, runtime.service);
       registerAgentMethods(server.methods, runtime.service);
       registerSessionsMethods(server.methods, runtime.service, file);

@@ -106,6 +106,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
             ...(opts.port !== undefined ? { listen: { port: opts.port } } : {}),
           };
         },
+        onHotReload: (c) => agents.reconfigure(c),
         onStarted: (server) => {
           agents.attach(server);
           lock.update({ port: server.port, host: server.host });

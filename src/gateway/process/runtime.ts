@@ -25,6 +25,8 @@ export interface RuntimeOptions {
   readonly build: (config: PalisadeConfig) => Omit<GatewayServerOptions, "devices" | "status">;
   /** Called after every (re)start with the new server, e.g. to update the lock file. */
   readonly onStarted?: (server: GatewayServer) => void;
+  /** Applies hot-class changes of subsystems outside the gateway (agents, channels...). */
+  readonly onHotReload?: (config: PalisadeConfig) => void;
   /** Watch the config file (default true). */
   readonly watch?: boolean;
   readonly now?: () => number;
@@ -76,8 +78,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     now,
     ...(opts.watch === false ? { watch: false } : {}),
     emit,
-    applyHot: (config) =>
-      setLogLevels(opts.logger, { level: config.logging.level, consoleLevel: config.logging.consoleLevel }),
+    applyHot: (config) => {
+      setLogLevels(opts.logger, { level: config.logging.level, consoleLevel: config.logging.consoleLevel });
+      opts.onHotReload?.(config);
+    },
     restart: async (config) => {
       await sup.restart(config);
     },
