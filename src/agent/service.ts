@@ -1,6 +1,6 @@
 import { fail, PalisadeError } from "../core/errors.js";
 import { canonicalSessionKey, parseSessionKey } from "../sessions/index.js";
-import { ChatRunEvents } from "./chat-events.js";
+import { ChatRunEvents, type EmitFn } from "./chat-events.js";
 import { CHAT_HELP_TEXT, type ChatCommand, parseChatCommand } from "./commands.js";
 import type { AgentProfile } from "./config.js";
 import type { AgentServiceDeps } from "./deps.js";
@@ -17,6 +17,8 @@ export interface StartRunInput {
   readonly idempotencyKey: string;
   /** Run time limit, ms (bounded by the runtime's limit). */
   readonly timeoutMs?: number | undefined;
+  /** Also receives this run's `chat` events (channels stream replies from them). */
+  readonly observe?: EmitFn | undefined;
 }
 
 /** A started (or replayed) run. */
@@ -96,7 +98,15 @@ export class AgentService {
       throw fail("PAL_AGENT_QUEUE_FULL", { scope: `session ${key}`, limit: deps.lanes.status(key).queued });
     }
     const rec = deps.runs.create(runId, key, agent.id, input.message);
-    const events = new ChatRunEvents(deps.emit, runId, key, {
+    const observe = input.observe;
+    const emit: EmitFn =
+      observe === undefined
+        ? deps.emit
+        : (event, payload) => {
+            deps.emit(event, payload);
+            observe(event, payload);
+          };
+    const events = new ChatRunEvents(emit, runId, key, {
       throttleMs: deps.deltaThrottleMs,
       now: deps.now,
     });

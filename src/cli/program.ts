@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { VERSION } from "../core/version.js";
 import { registerAgentCommand } from "./agent.js";
 import { registerAuditCommands } from "./audit.js";
+import { registerChannelsCommands } from "./channels.js";
 import { registerChatCommand } from "./chat.js";
 import { registerConfigCommands } from "./config.js";
 import { registerDevicesCommands } from "./devices.js";
@@ -45,6 +46,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.`,
   registerModelsCommands(program);
   registerLogsCommand(program);
   registerDevicesCommands(program);
+  registerChannelsCommands(program);
   registerSecurityCommands(program);
   registerDoctorCommand(program);
   registerAuditCommands(program);

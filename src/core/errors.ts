@@ -28,6 +28,7 @@ export type ErrorLayer =
   | "provider"
   | "agent"
   | "sandbox"
+  | "channel"
   | "internal";
 
 /** One registry entry. */
@@ -563,6 +564,66 @@ export const ERRORS = {
     http: 500,
     exit: 1,
   }),
+  // channel
+  PAL_CHANNEL_TOKEN_MISSING: spec({
+    message:
+      "channels.{channel} account {account} has no bot token; set botToken (write it as ${VAR}) or tokenFile",
+    layer: "channel",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 2,
+  }),
+  PAL_CHANNEL_CONFIG: spec({
+    message: "channels.{channel}: {detail}",
+    layer: "channel",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 2,
+  }),
+  PAL_CHANNEL_API_FAILED: spec({
+    message: "{channel} API call {method} failed: {detail}",
+    layer: "channel",
+    wire: "UNAVAILABLE",
+    http: 502,
+    exit: 1,
+    retryable: true,
+  }),
+  PAL_CHANNEL_REJECTED: spec({
+    message: "{channel} refused {method}: {detail}",
+    layer: "channel",
+    wire: "UNAVAILABLE",
+    http: 502,
+    exit: 1,
+  }),
+  PAL_CHANNEL_RATE_LIMITED: spec({
+    message: "{channel} rate-limited {method}; retry after {seconds}s",
+    layer: "channel",
+    wire: "RATE_LIMITED",
+    http: 429,
+    exit: 1,
+    retryable: true,
+  }),
+  PAL_CHANNEL_UNKNOWN: spec({
+    message: "channel {channel} is not configured; add channels.{channel} to the config",
+    layer: "channel",
+    wire: "INVALID_REQUEST",
+    http: 404,
+    exit: 2,
+  }),
+  PAL_CHANNEL_WEBHOOK_REFUSED: spec({
+    message: "webhook request refused: {detail}",
+    layer: "channel",
+    wire: "UNAUTHORIZED",
+    http: 401,
+    exit: 1,
+  }),
+  PAL_CHANNEL_MESSAGE_NOT_FOUND: spec({
+    message: "inbox message {id} is not a dead letter; list them with `palisade channels deadletters`",
+    layer: "channel",
+    wire: "INVALID_REQUEST",
+    http: 404,
+    exit: 2,
+  }),
   // internal
   PAL_INTERNAL: spec({
     message: "internal error",
@@ -661,6 +722,10 @@ export class AgentError extends PalisadeError {
 export class SandboxError extends PalisadeError {
   override readonly name = "SandboxError";
 }
+/** A messaging channel's platform refused or failed, or a channel is misconfigured. */
+export class ChannelError extends PalisadeError {
+  override readonly name = "ChannelError";
+}
 /** A bug: something that should not happen. */
 export class InternalError extends PalisadeError {
   override readonly name = "InternalError";
@@ -681,6 +746,7 @@ const CLASSES: Record<ErrorLayer, ErrorClass> = {
   provider: ProviderError,
   agent: AgentError,
   sandbox: SandboxError,
+  channel: ChannelError,
   internal: InternalError,
 };
 

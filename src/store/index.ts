@@ -41,11 +41,15 @@ export {
   MAX_PENDING_REQUESTS,
   PAIR_REQUEST_TTL_MS,
 } from "./devices.js";
+export type { InboxCounts, InboxInput, InboxRow, InboxStatus, InboxStore } from "./inbox.js";
+export { createInboxStore, INBOX_LIST_LIMIT, INBOX_MAX_ERROR_CHARS } from "./inbox.js";
 export type { KvEntry, KvOptions, KvStore } from "./kv.js";
 export { createKv, KV_LIST_LIMIT, KV_MAX_KEY_LENGTH, KV_MAX_VALUE_BYTES } from "./kv.js";
 export type { Migration } from "./migration.js";
 export { assertMigrationList, latestVersion } from "./migration.js";
 export { MIGRATIONS } from "./migrations.js";
+export type { OutboxChunk, OutboxStatus, OutboxStore } from "./outbox.js";
+export { createOutboxStore } from "./outbox.js";
 export type {
   SessionListOptions,
   SessionRow,

@@ -182,4 +182,41 @@ export const MIGRATIONS: readonly Migration[] = [
       chainLegacyConfigAudit(db);
     },
   },
+  {
+    version: 6,
+    name: "channel_inbox",
+    up(db) {
+      // Durable channel ingress (see inbox.ts, outbox.ts). A message is inserted before the
+      // platform is acknowledged; (channel, account_id, message_id) dedupes redeliveries. The
+      // outbox records each reply chunk: once a chunk is marked sent it is never sent again.
+      db.exec(`
+        CREATE TABLE channel_inbox (
+          id INTEGER PRIMARY KEY NOT NULL,
+          channel TEXT NOT NULL CHECK (length(channel) BETWEEN 1 AND 64),
+          account_id TEXT NOT NULL CHECK (length(account_id) BETWEEN 1 AND 128),
+          message_id TEXT NOT NULL CHECK (length(message_id) BETWEEN 1 AND 256),
+          sender_id TEXT NOT NULL CHECK (length(sender_id) BETWEEN 1 AND 256),
+          chat_id TEXT NOT NULL CHECK (length(chat_id) BETWEEN 1 AND 256),
+          payload TEXT NOT NULL CHECK (json_valid(payload)),
+          status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'done', 'dead', 'dropped')),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          last_error TEXT CHECK (last_error IS NULL OR length(last_error) <= 1000),
+          received_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL,
+          UNIQUE (channel, account_id, message_id)
+        ) STRICT;
+        CREATE INDEX channel_inbox_open ON channel_inbox (status, id) WHERE status IN ('pending', 'processing');
+        CREATE INDEX channel_inbox_dead ON channel_inbox (channel, id) WHERE status = 'dead';
+        CREATE TABLE channel_outbox (
+          inbox_id INTEGER NOT NULL REFERENCES channel_inbox (id) ON DELETE CASCADE,
+          seq INTEGER NOT NULL CHECK (seq >= 0),
+          text TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('draft', 'pending', 'sent')),
+          platform_message_id TEXT,
+          updated_at INTEGER NOT NULL,
+          PRIMARY KEY (inbox_id, seq)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];

@@ -71,6 +71,74 @@ export const telegramSchema = channel(
     webhookUrl: z.url().optional().describe("Public HTTPS URL for webhook mode; long polling when unset."),
     webhookSecret: secretStringSchema.optional().describe("Secret token Telegram sends with webhooks."),
     proxy: z.string().min(1).optional().describe("HTTP(S) proxy for Bot API calls."),
+    webhookPath: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~/-]{0,200}$/)
+      .optional()
+      .describe("Path the webhook listener answers on (default /telegram-webhook)."),
+    webhookHost: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Address the webhook listener binds (default 127.0.0.1)."),
+    webhookPort: z
+      .int()
+      .min(0)
+      .max(65535)
+      .optional()
+      .describe("Port of the webhook listener (default 8787)."),
+    textChunkLimit: z
+      .int()
+      .min(100)
+      .max(4096)
+      .optional()
+      .describe(
+        "Longest reply message, characters; longer replies are split (default 4000, Telegram's cap is 4096).",
+      ),
+    chunkMode: z
+      .enum(["length", "newline"])
+      .optional()
+      .describe("length (default): split near the limit; newline: split at every blank line first."),
+    streamMode: z
+      .enum(["off", "partial"])
+      .optional()
+      .describe(
+        "partial (default): show the reply while it is written by editing one message; off: send when done.",
+      ),
+    replyToMode: z
+      .enum(["off", "first", "all"])
+      .optional()
+      .describe("Thread replies to the message they answer: first chunk (default), all chunks, or off."),
+    formatting: z
+      .enum(["html", "plain"])
+      .optional()
+      .describe(
+        "html (default): Markdown from the model becomes Telegram HTML, with a plain-text fallback; plain: never.",
+      ),
+    timeoutSeconds: z
+      .int()
+      .min(1)
+      .max(600)
+      .optional()
+      .describe("Bot API request timeout, seconds (default 60)."),
+    pollTimeoutSeconds: z
+      .int()
+      .min(0)
+      .max(50)
+      .optional()
+      .describe("Long-poll wait per getUpdates, seconds (default 25)."),
+    streamThrottleMs: z
+      .int()
+      .min(250)
+      .max(60_000)
+      .optional()
+      .describe("Least time between streaming edits, ms (default 1000)."),
+    maxAttempts: z
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe("Processing attempts before a message is dead-lettered (default 5)."),
   },
   "Telegram bot.",
 );
@@ -118,6 +186,20 @@ export const channelsSchema = z
       .strictObject({
         groupPolicy: channelAccessShape.groupPolicy,
         dmPolicy: channelAccessShape.dmPolicy,
+        maxAttempts: z
+          .int()
+          .min(1)
+          .max(100)
+          .optional()
+          .describe("Processing attempts before an inbound message is dead-lettered (default 5)."),
+        maxConcurrent: z
+          .int()
+          .min(1)
+          .max(1024)
+          .optional()
+          .describe(
+            "Inbound messages processed at once across sessions (default 64); one at a time per session.",
+          ),
       })
       .optional()
       .describe("Defaults for every channel."),

@@ -4,7 +4,7 @@
  * and sends `chat`/`agent` events to operators with operator.read.
  */
 import { join } from "node:path";
-import type { AgentRuntimeOptions } from "../../agent/index.js";
+import type { AgentRuntimeOptions, AgentService, EmitFn } from "../../agent/index.js";
 import type { PalisadeConfig } from "../../config/index.js";
 import type { Store } from "../../store/index.js";
 import type { GatewayServer } from "../types.js";
@@ -28,6 +28,12 @@ export interface AttachAgentRuntimeOptions {
 export interface AttachedAgentRuntime {
   /** The store in use (opened here unless one was passed). */
   readonly store: Store;
+  /** The agent service (channels run inbound messages through it, like `chat.send`). */
+  readonly service: AgentService;
+  /** The default agent's id. */
+  readonly defaultAgentId: string;
+  /** Also sends every `chat`/`agent` event to `fn` (channel health). */
+  observe(fn: EmitFn): void;
   /**
    * Registers the methods on a (re)started server and sends events to it from now on. Call it
    * from the supervisor's per-start hook.
@@ -64,6 +70,7 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
   if (owned) shared = store;
   const logger = opts.logger.child({ module: "agent" });
   let current: Pick<GatewayServer, "methods" | "broadcast"> | undefined;
+  const observers: EmitFn[] = [];
   const runtime = createAgentRuntime({
     ...opts.runtime,
     config: opts.config,
@@ -71,12 +78,20 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
     stateDir: opts.stateDir,
     store,
     logger,
-    emit: (event, payload) => current?.broadcast(event, payload, { scope: "operator.read" }),
+    emit: (event, payload) => {
+      current?.broadcast(event, payload, { scope: "operator.read" });
+      for (const fn of observers) fn(event, payload);
+    },
   });
   const configured = [...runtime.agents.agents.values()].filter((a) => a.model !== undefined).length;
   logger.info({ agents: runtime.agents.agents.size, withModel: configured }, "agent runtime ready");
   return {
     store,
+    service: runtime.service,
+    defaultAgentId: runtime.agents.defaultId,
+    observe(fn) {
+      observers.push(fn);
+    },
     attach(server) {
       current = server;
       server.declareEvents(["chat", "agent"]);

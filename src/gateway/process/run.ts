@@ -48,7 +48,13 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     const gw = config.gateway;
     const first = resolveAuth(config, paths.stateDir);
     const { configuredSecrets } = await import("../../security/index.js");
-    const secrets = [first.token, gw.auth?.password, ...configuredSecrets(config)].filter(
+    const { attachChannels, channelSecrets } = await import("./channels-runtime.js");
+    const secrets = [
+      first.token,
+      gw.auth?.password,
+      ...configuredSecrets(config),
+      ...(await channelSecrets(config)),
+    ].filter(
       (s): s is string => typeof s === "string" && s.length > 0,
     );
     const logging = config.logging ?? { level: "info" as const, redactSensitive: "tools" as const };
@@ -81,6 +87,15 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
       logger,
       store,
     });
+    let channels: Awaited<ReturnType<typeof attachChannels>>;
+    try {
+      channels = await attachChannels({ config, store, agents, logger, redact: (t) => redactor.text(t) });
+    } catch (err) {
+      agents.close();
+      security.close();
+      store.close();
+      throw err;
+    }
     const { startRuntime } = await import("./runtime.js");
     let runtime: Awaited<ReturnType<typeof startRuntime>>;
     try {
@@ -106,13 +121,18 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
             ...(opts.port !== undefined ? { listen: { port: opts.port } } : {}),
           };
         },
-        onHotReload: (c) => agents.reconfigure(c),
+        onHotReload: (c) => {
+          agents.reconfigure(c);
+          channels.apply(c);
+        },
         onStarted: (server) => {
           agents.attach(server);
+          channels.attach(server);
           lock.update({ port: server.port, host: server.host });
         },
       });
     } catch (err) {
+      await channels.close();
       agents.close();
       security.close();
       store.close();
@@ -138,6 +158,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     logger.info({ url: server.url }, "gateway started");
     const signal = await (opts.stopSignal ?? untilSignal());
     logger.info({ signal }, "gateway stopping");
+    await channels.close();
     agents.close();
     await runtime.close(signal === "SIGTERM" || signal === "SIGINT" ? "shutdown" : signal);
     security.close();

@@ -1,0 +1,57 @@
+import type { AgentService } from "../agent/index.js";
+
+/** A run for an inbound channel message. */
+export interface ChannelRunInput {
+  readonly agentId: string;
+  readonly sessionKey: string;
+  readonly message: string;
+  /** Unique per processing attempt of an inbox row. */
+  readonly idempotencyKey: string;
+  /** The reply text so far, as it streams. */
+  readonly onText?: ((textSoFar: string) => void) | undefined;
+}
+
+/** How a channel run ended: the text to deliver (an apology on failure) and its status. */
+export interface ChannelRunResult {
+  readonly text: string;
+  readonly status: string;
+}
+
+/** What the ingress pipeline needs of the agent runtime. */
+export interface AgentRunPort {
+  run(input: ChannelRunInput): Promise<ChannelRunResult>;
+}
+
+/** Longest wait for one channel run, ms (the runtime's own run limit ends it first). */
+const RUN_WAIT_MS = 15 * 60_000;
+
+/**
+ * The agent service as a channel run port: the same code path as `chat.send` (lanes, session
+ * reset rules, transcripts, chat commands, the no-model reply and the apology on provider
+ * failure), with the streamed text observed for throttled edits.
+ */
+export function agentServicePort(service: AgentService): AgentRunPort {
+  return {
+    async run(input) {
+      const onText = input.onText;
+      const started = service.start({
+        agentId: input.agentId,
+        sessionKey: input.sessionKey,
+        message: input.message,
+        idempotencyKey: input.idempotencyKey,
+        observe:
+          onText === undefined
+            ? undefined
+            : (event, payload) => {
+                if (event !== "chat" || payload.state !== "delta") return;
+                const m = payload.message as { content?: Array<{ text?: unknown }> } | undefined;
+                const text = m?.content?.[0]?.text;
+                if (typeof text === "string") onText(text);
+              },
+      });
+      const { outcome } = await service.wait(started.runId, RUN_WAIT_MS);
+      if (outcome === undefined) return { text: "", status: "timeout" };
+      return { text: outcome.text, status: outcome.status };
+    },
+  };
+}
