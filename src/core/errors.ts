@@ -29,6 +29,7 @@ export type ErrorLayer =
   | "agent"
   | "sandbox"
   | "channel"
+  | "tool"
   | "internal";
 
 /** One registry entry. */
@@ -535,7 +536,8 @@ export const ERRORS = {
     exit: 1,
   }),
   PAL_SANDBOX_READ_ONLY: spec({
-    message: "the sandbox workspace is read-only (workspaceAccess {access}); set workspaceAccess to rw to allow writes",
+    message:
+      "the sandbox workspace is read-only (workspaceAccess {access}); set workspaceAccess to rw to allow writes",
     layer: "sandbox",
     wire: "FORBIDDEN",
     http: 403,
@@ -623,6 +625,129 @@ export const ERRORS = {
     wire: "INVALID_REQUEST",
     http: 404,
     exit: 2,
+  }),
+  // tool
+  PAL_TOOL_DENIED: spec({
+    message:
+      "tool {tool} is not allowed for agent {agentId}: {reason}; change tools.allow/deny or the profile to offer it",
+    layer: "tool",
+    wire: "FORBIDDEN",
+    http: 403,
+    exit: 1,
+  }),
+  PAL_TOOL_PATH_REFUSED: spec({
+    message: "path {path} is refused: {reason}; use a relative path inside the workspace",
+    layer: "tool",
+    wire: "FORBIDDEN",
+    http: 403,
+    exit: 1,
+  }),
+  PAL_TOOL_FILE_NOT_FOUND: spec({
+    message: "{path} does not exist in the workspace",
+    layer: "tool",
+    wire: "INVALID_REQUEST",
+    http: 404,
+    exit: 1,
+  }),
+  PAL_TOOL_TOO_LARGE: spec({
+    message: "{what} is {size} bytes, over the limit of {limit}; use a smaller range or raise {key}",
+    layer: "tool",
+    wire: "INVALID_REQUEST",
+    http: 413,
+    exit: 1,
+  }),
+  PAL_TOOL_URL_REFUSED: spec({
+    message: "web_fetch refused {url}: {reason}",
+    layer: "tool",
+    wire: "FORBIDDEN",
+    http: 403,
+    exit: 1,
+  }),
+  PAL_TOOL_FETCH_FAILED: spec({
+    message: "web_fetch of {url} failed: {detail}",
+    layer: "tool",
+    wire: "UNAVAILABLE",
+    http: 502,
+    exit: 1,
+    retryable: true,
+  }),
+  PAL_TOOL_ENV_REFUSED: spec({
+    message: "environment variable {name} cannot be set by a tool call: {reason}",
+    layer: "tool",
+    wire: "FORBIDDEN",
+    http: 403,
+    exit: 1,
+  }),
+  PAL_TOOL_EXEC_REFUSED: spec({
+    message: "exec refused: {reason}",
+    layer: "tool",
+    wire: "FORBIDDEN",
+    http: 403,
+    exit: 1,
+  }),
+  PAL_TOOL_ELEVATED_REFUSED: spec({
+    message: "elevated (host) execution refused for agent {agentId}: {reason}",
+    layer: "tool",
+    wire: "FORBIDDEN",
+    http: 403,
+    exit: 1,
+  }),
+  PAL_TOOL_APPROVAL_DENIED: spec({
+    message: "approval {id} ended as {outcome}; the command did not run",
+    layer: "tool",
+    wire: "FORBIDDEN",
+    http: 403,
+    exit: 1,
+  }),
+  PAL_TOOL_APPROVAL_NOT_FOUND: spec({
+    message: "no pending approval {id}; it may have expired or been resolved already",
+    layer: "tool",
+    wire: "INVALID_REQUEST",
+    http: 404,
+    exit: 1,
+  }),
+  PAL_TOOL_APPROVAL_MISMATCH: spec({
+    message: "the command changed after approval {id} ({detail}); it needs a new approval",
+    layer: "tool",
+    wire: "FORBIDDEN",
+    http: 403,
+    exit: 1,
+  }),
+  PAL_TOOL_APPROVALS_FULL: spec({
+    message: "too many pending approvals ({limit}); resolve some with `palisade approvals list`",
+    layer: "tool",
+    wire: "RATE_LIMITED",
+    http: 429,
+    exit: 1,
+    retryable: true,
+  }),
+  PAL_TOOL_MESSAGE_REFUSED: spec({
+    message: "message to {target} refused: {reason}",
+    layer: "tool",
+    wire: "FORBIDDEN",
+    http: 403,
+    exit: 1,
+  }),
+  PAL_TOOL_SESSION_REFUSED: spec({
+    message: "session {key} refused: {reason}",
+    layer: "tool",
+    wire: "FORBIDDEN",
+    http: 403,
+    exit: 1,
+  }),
+  PAL_TOOL_EDIT_FAILED: spec({
+    message: "edit of {path} failed: {detail}",
+    layer: "tool",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 1,
+  }),
+  PAL_TOOL_PROCESS_NOT_FOUND: spec({
+    message: "no background process {id} in this session; `process list` shows them",
+    layer: "tool",
+    wire: "INVALID_REQUEST",
+    http: 404,
+    exit: 1,
   }),
   // internal
   PAL_INTERNAL: spec({
@@ -726,6 +851,10 @@ export class SandboxError extends PalisadeError {
 export class ChannelError extends PalisadeError {
   override readonly name = "ChannelError";
 }
+/** A tool call was refused by policy (path, URL, approval) or failed. */
+export class ToolError extends PalisadeError {
+  override readonly name = "ToolError";
+}
 /** A bug: something that should not happen. */
 export class InternalError extends PalisadeError {
   override readonly name = "InternalError";
@@ -747,6 +876,7 @@ const CLASSES: Record<ErrorLayer, ErrorClass> = {
   agent: AgentError,
   sandbox: SandboxError,
   channel: ChannelError,
+  tool: ToolError,
   internal: InternalError,
 };
 

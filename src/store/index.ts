@@ -3,6 +3,8 @@
  * module per aggregate. Other folders import the store only through this file.
  */
 
+export type { ApprovalRow, ApprovalStatus, ApprovalStore } from "./approvals.js";
+export { createApprovalStore } from "./approvals.js";
 export type {
   AppendAuditOptions,
   AuditInput,

@@ -219,4 +219,28 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    name: "exec_approvals",
+    up(db) {
+      // Exec approvals (see approvals.ts): a pending request binds one exact command (argv, cwd,
+      // env, host, script hashes) by hash; an allow-always row is a standing approval of it.
+      db.exec(`
+        CREATE TABLE exec_approvals (
+          id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 64),
+          agent_id TEXT NOT NULL CHECK (length(agent_id) BETWEEN 1 AND 64),
+          session_key TEXT NOT NULL CHECK (length(session_key) <= 512),
+          binding_hash TEXT NOT NULL CHECK (length(binding_hash) = 64),
+          request TEXT NOT NULL CHECK (json_valid(request)),
+          status TEXT NOT NULL CHECK (status IN ('pending', 'allow-once', 'allow-always', 'deny', 'expired')),
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL,
+          resolved_at INTEGER,
+          resolved_by TEXT CHECK (resolved_by IS NULL OR length(resolved_by) <= 256)
+        ) STRICT;
+        CREATE INDEX exec_approvals_pending ON exec_approvals (status, expires_at) WHERE status = 'pending';
+        CREATE INDEX exec_approvals_standing ON exec_approvals (agent_id, binding_hash) WHERE status = 'allow-always';
+      `);
+    },
+  },
 ];

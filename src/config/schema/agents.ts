@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { sandboxSchema } from "./sandbox.js";
-import { elevatedSchema, toolPolicyShape } from "./tools.js";
+import { agentExecSchema, elevatedSchema, toolPolicyShape } from "./tools.js";
 
 /** A model reference: "provider/model" or { primary, fallbacks }. */
 export const modelRefSchema = z
@@ -14,7 +14,7 @@ export const modelRefSchema = z
   .describe('Model: "provider/model" or { primary, fallbacks }.');
 
 const agentToolsSchema = z
-  .strictObject({ ...toolPolicyShape, elevated: elevatedSchema.optional() })
+  .strictObject({ ...toolPolicyShape, elevated: elevatedSchema.optional(), exec: agentExecSchema.optional() })
   .describe("Per-agent tool policy, applied on top of the global tools policy.");
 
 const groupChatSchema = z

@@ -1,5 +1,14 @@
 import { z } from "zod";
 import { allowEntrySchema, toolListSchema } from "./common.js";
+import { unknownToolEntry } from "./tool-names.js";
+
+/** A list of tool names, `group:*` entries or `*` wildcards; an entry naming no tool is an error. */
+export const toolNameListSchema = toolListSchema.superRefine((list, ctx) => {
+  list.forEach((entry, i) => {
+    const why = unknownToolEntry(entry);
+    if (why !== undefined) ctx.addIssue({ code: "custom", path: [i], message: why });
+  });
+});
 
 /** Tool profiles: a base allowlist that allow/deny/alsoAllow then adjust. */
 export const toolProfileSchema = z
@@ -9,9 +18,9 @@ export const toolProfileSchema = z
 /** Allow/deny shape shared by global, per-agent and sandbox tool policies. */
 export const toolPolicyShape = {
   profile: toolProfileSchema.optional(),
-  allow: toolListSchema.optional().describe("Only these tools (names or group:*); replaces the profile."),
-  deny: toolListSchema.optional().describe("Never these tools; deny always wins."),
-  alsoAllow: toolListSchema.optional().describe("Tools added on top of the profile."),
+  allow: toolNameListSchema.optional().describe("Only these tools (names or group:*); replaces the profile."),
+  deny: toolNameListSchema.optional().describe("Never these tools; deny always wins."),
+  alsoAllow: toolNameListSchema.optional().describe("Tools added on top of the profile."),
 };
 
 /** `tools.elevated`: host-level exec escape hatch; off unless enabled, approvals required. */
@@ -28,6 +37,25 @@ export const elevatedSchema = z
       .describe("Every elevated command waits for an operator approval (default true)."),
   })
   .describe("Elevated (unsandboxed host) execution.");
+
+/**
+ * Command patterns that run without asking: a binary name or absolute path (`git`,
+ * `/usr/bin/git`, `*` wildcards allowed), optionally followed by leading arguments
+ * (`git status`, `npm run *`). Every command of a pipeline or wrapper must match.
+ */
+export const execAllowlistSchema = z
+  .array(z.string().min(1).max(500))
+  .max(1000)
+  .describe('Command patterns allowed without approval, e.g. "git status", "/usr/bin/make".');
+
+/** Per-agent `tools.exec`: narrower security/ask and the agent's own command allowlist. */
+export const agentExecSchema = z
+  .strictObject({
+    security: z.enum(["deny", "allowlist", "full"]).optional().describe("Overrides tools.exec.security."),
+    ask: z.enum(["off", "on-miss", "always"]).optional().describe("Overrides tools.exec.ask."),
+    allowlist: execAllowlistSchema.optional(),
+  })
+  .describe("Exec settings of one agent.");
 
 /** `tools.exec`: how the exec tool runs commands. */
 export const execSchema = z
@@ -50,8 +78,76 @@ export const execSchema = z
       .describe("Kill a command after this many seconds (default 1800)."),
     backgroundMs: z.int().min(0).max(3_600_000).optional().describe("Move a command to background after."),
     pathPrepend: z.array(z.string().min(1)).max(50).optional().describe("Directories prepended to PATH."),
+    allowlist: execAllowlistSchema.optional(),
+    approvalTimeoutSec: z
+      .int()
+      .min(10)
+      .max(86_400)
+      .optional()
+      .describe("A pending approval expires as denied after this many seconds (default 1800)."),
+    maxOutputBytes: z
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .optional()
+      .describe("Bytes of stdout and of stderr kept per command (default 200000)."),
   })
   .describe("The exec tool.");
+
+/** `tools.web.fetch`: limits of the web_fetch tool. */
+export const webFetchSchema = z
+  .strictObject({
+    enabled: z.boolean().optional().describe("Offer web_fetch at all (default true)."),
+    maxBytes: z
+      .int()
+      .min(1024)
+      .max(50 * 1024 * 1024)
+      .optional()
+      .describe("Largest response body read, bytes (default 2 MiB)."),
+    maxChars: z
+      .int()
+      .min(100)
+      .max(1_000_000)
+      .optional()
+      .describe("Text returned to the model (default 50000)."),
+    timeoutSeconds: z.int().min(1).max(300).optional().describe("Whole fetch time limit (default 30)."),
+    maxRedirects: z
+      .int()
+      .min(0)
+      .max(10)
+      .optional()
+      .describe("Redirects followed, each re-checked (default 5)."),
+  })
+  .describe("The web_fetch tool.");
+
+/** `tools.fs`: size caps of the filesystem tools. */
+export const fsToolsSchema = z
+  .strictObject({
+    maxReadBytes: z
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .optional()
+      .describe("Largest file read, bytes (default 1 MiB)."),
+    maxWriteBytes: z
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .optional()
+      .describe("Largest file written, bytes (default 1 MiB)."),
+  })
+  .describe("Filesystem tool limits.");
+
+/** `tools.message`: where the message tool may send. */
+export const messageToolSchema = z
+  .strictObject({
+    allowTargets: z
+      .array(z.string().min(1).max(300))
+      .max(1000)
+      .optional()
+      .describe('Targets as "<channel>:<to>" ("*" wildcards allowed); default: none.'),
+  })
+  .describe("The message tool.");
 
 /** `tools`: global tool policy. */
 export const toolsSchema = z
@@ -59,9 +155,12 @@ export const toolsSchema = z
     ...toolPolicyShape,
     elevated: elevatedSchema.optional(),
     exec: execSchema.optional(),
+    web: z.strictObject({ fetch: webFetchSchema.optional() }).optional().describe("Web tools."),
+    fs: fsToolsSchema.optional(),
+    message: messageToolSchema.optional(),
     sandbox: z
       .strictObject({
-        tools: z.strictObject({ allow: toolListSchema.optional(), deny: toolListSchema.optional() }),
+        tools: z.strictObject({ allow: toolNameListSchema.optional(), deny: toolNameListSchema.optional() }),
       })
       .optional()
       .describe("Tool policy applied inside sandboxes."),
