@@ -1,7 +1,8 @@
 /**
  * HTTP side of the single port: guards shared with the WebSocket upgrade (credentials in the URL,
  * Host, Origin), `/healthz`, `/readyz`, and `POST /rpc` (the method table over HTTP with
- * `Authorization` auth, for scripts and probes). Everything else is 404.
+ * `Authorization` auth, for scripts and probes), and the Control UI's static files
+ * (http-static.ts). Everything else is 404.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
@@ -15,6 +16,7 @@ import {
 } from "./auth.js";
 import { type DispatchDeps, dispatch } from "./dispatch.js";
 import { describeIssues } from "./frames.js";
+import type { ControlUiHandler } from "./http-static.js";
 import {
   applySecurityHeaders,
   declaredLength,
@@ -41,6 +43,8 @@ export interface HttpDeps {
   readonly draining: () => boolean;
   readonly track: (p: Promise<unknown>) => void;
   readonly signal: AbortSignal;
+  /** Serves the Control UI's files; default none (every other path is 404). */
+  readonly controlUi?: ControlUiHandler;
 }
 
 const clip = (s: string) => (s.length > 100 ? `${s.slice(0, 100)}…` : s);
@@ -146,6 +150,7 @@ export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res
           : sendJson(res, 503, { ready: false, stage }, head);
       }
       if (req.method === "POST" && path === "/rpc") return handleRpc(req, res, deps);
+      if (deps.controlUi?.(req, res, path)) return;
       throw fail("PAL_HTTP_NOT_FOUND", { method: clip(req.method ?? "?"), path: clip(path) });
     };
     respond().catch((err: unknown) => {

@@ -13,6 +13,7 @@ import { resolveBind } from "./bind.js";
 import { handleConnection, type Policy } from "./connection.js";
 import type { DispatchDeps } from "./dispatch.js";
 import { createRequestHandler, guardRequest } from "./http.js";
+import { createControlUi } from "./http-static.js";
 import { rejectUpgrade } from "./http-util.js";
 import { ConnectionHub } from "./hub.js";
 import { IdempotencyCache } from "./idempotency.js";
@@ -123,6 +124,12 @@ export async function startGateway(opts: GatewayServerOptions): Promise<GatewayS
   });
   registerLogMethods(methods, { logFile: opts.logFile, redact: opts.redact ?? ((t) => t) });
 
+  const controlUi = createControlUi({
+    enabled: cfg.controlUi?.enabled,
+    basePath: cfg.controlUi?.basePath,
+    root: opts.controlUiRoot,
+  });
+  logger.debug({ controlUi: controlUi.available }, "control ui");
   const reportSecurity = securityReporter(opts.onSecurityEvent);
   const notReady = () => [...stages].find(([, ready]) => !ready)?.[0];
   const httpDeps = {
@@ -135,6 +142,7 @@ export async function startGateway(opts: GatewayServerOptions): Promise<GatewayS
     draining: () => draining,
     track,
     signal: abort.signal,
+    controlUi: controlUi.handler,
     onRefused: (err: unknown, req: IncomingMessage) =>
       reportSecurity(
         err,

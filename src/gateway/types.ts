@@ -43,6 +43,8 @@ export interface GatewayServerOptions {
    * unpaired (refused remotely and for browsers), as before device pairing existed.
    */
   devices?: DeviceStore;
+  /** Folder of the built Control UI (default dist/ui beside the build); tests point it elsewhere. */
+  controlUiRoot?: string;
   /** Extra fields for the `gateway` block of `status` (e.g. reload state). */
   status?: () => Record<string, unknown>;
 }
