@@ -1,8 +1,10 @@
 // Bundles the CLI into dist/ with esbuild. Code splitting keeps `palisade --version` and
 // `--help` from loading the gateway, the store or the config schema: each command imports what
 // it needs lazily, and esbuild turns every dynamic import into its own chunk.
+// Then builds the Control UI (ui/) with Vite into dist/ui, which the gateway serves at `/`.
 import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { build } from "esbuild";
+import { build as viteBuild } from "vite";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 // Build into a private folder and swap it in, so a CLI started while another build runs (tests
@@ -32,6 +34,25 @@ await build({
   },
   define: { __PALISADE_VERSION__: JSON.stringify(pkg.version) },
   logLevel: "warning",
+});
+
+// The Control UI: relative asset URLs (base "./") so one build works under any
+// gateway.controlUi.basePath; no modulepreload polyfill, source maps or inlined assets, so the
+// page needs nothing but same-origin script and style files (strict CSP, no inline script).
+await viteBuild({
+  configFile: false,
+  root: new URL("../ui", import.meta.url).pathname,
+  base: "./",
+  logLevel: "warn",
+  build: {
+    outDir: `${fresh}/ui`,
+    emptyOutDir: true,
+    target: "es2022",
+    modulePreload: { polyfill: false },
+    sourcemap: false,
+    assetsInlineLimit: 0,
+    reportCompressedSize: false,
+  },
 });
 
 if (existsSync(dist)) renameSync(dist, old);

@@ -11,5 +11,7 @@ echo "== lint (biome)"
 npx biome check --error-on-warnings .
 echo "== type check (tsc over src, tests and benchmarks)"
 npx tsc --noEmit -p tsconfig.json
+echo "== type check (tsc over the Control UI, DOM lib)"
+npx tsc --noEmit -p ui
 echo "== tests (vitest)"
 npx vitest run "$@"
