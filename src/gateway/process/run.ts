@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { PalisadeConfig } from "../../config/index.js";
 import { fail } from "../../core/errors.js";
 import { ensurePrivateDir, type PalisadePaths } from "../../core/paths.js";
+import { registerSecurityMethods } from "../methods/security.js";
 import { acquireGatewayLock } from "./lock.js";
 import { ensureGatewayToken, isPlaceholderSecret } from "./token.js";
 
@@ -127,6 +128,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
         },
         onStarted: (server) => {
           agents.attach(server);
+          registerSecurityMethods(server.methods, { paths, env: opts.env ?? process.env });
           channels.attach(server);
           lock.update({ port: server.port, host: server.host });
         },
