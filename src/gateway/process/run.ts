@@ -55,9 +55,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
       gw.auth?.password,
       ...configuredSecrets(config),
       ...(await channelSecrets(config)),
-    ].filter(
-      (s): s is string => typeof s === "string" && s.length > 0,
-    );
+    ].filter((s): s is string => typeof s === "string" && s.length > 0);
     const logging = config.logging ?? { level: "info" as const, redactSensitive: "tools" as const };
     const logFile = logging.file ?? join(paths.stateDir, "logs", "palisade.log");
     const { createLogger, createRedactor } = await import("../../logging/index.js");
