@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts the system components the tests need, from Debian's packages, when they
 # are missing: dockerd (docker.io), bubblewrap, a static busybox for the test image, debootstrap
-# for `palisade sandbox build` offline. Quick when everything is already there (no apt, no start).
+# for `palisade sandbox build` offline, chromium for the Control UI browser tests. Quick when
+# everything is already there (no apt, no start).
 # With CI=true a component that cannot be had fails the run; it is never skipped.
 set -euo pipefail
 
@@ -33,6 +34,7 @@ declare -A PROBE=(
   [busybox-static]=/usr/bin/busybox
   [debootstrap]=/usr/sbin/debootstrap
   [systemd]=/usr/bin/systemd-analyze  # security tests score the generated unit offline
+  [chromium]=/usr/bin/chromium  # Control UI browser tests (playwright-core drives Debian's build)
 )
 
 apt_install() {
