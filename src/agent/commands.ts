@@ -1,5 +1,5 @@
 /** Chat commands handled by the gateway without calling the model. */
-export type ChatCommandName = "new" | "reset" | "status" | "stop" | "help";
+export type ChatCommandName = "new" | "reset" | "status" | "stop" | "help" | "approve";
 
 /** A parsed chat command. */
 export interface ChatCommand {
@@ -8,7 +8,14 @@ export interface ChatCommand {
   readonly args: string;
 }
 
-const NAMES: ReadonlySet<string> = new Set<ChatCommandName>(["new", "reset", "status", "stop", "help"]);
+const NAMES: ReadonlySet<string> = new Set<ChatCommandName>([
+  "new",
+  "reset",
+  "status",
+  "stop",
+  "help",
+  "approve",
+]);
 const COMMAND = /^\/([A-Za-z]+)(?:@([A-Za-z0-9_]+))?(?:\s+([\s\S]*))?$/;
 
 /** Options for {@link parseChatCommand}. */
@@ -21,7 +28,7 @@ export interface ParseCommandOptions {
 }
 
 /**
- * Parses `/new`, `/reset`, `/status`, `/stop`, `/help` (case-insensitive, Telegram's
+ * Parses `/new`, `/reset`, `/status`, `/stop`, `/help`, `/approve` (case-insensitive, Telegram's
  * `/cmd@bot` form allowed). Anything else, including unknown commands, is null: a normal message.
  */
 export function parseChatCommand(text: string, opts: ParseCommandOptions = {}): ChatCommand | null {
@@ -47,5 +54,6 @@ export const CHAT_HELP_TEXT = [
   "/reset - clear this session's history",
   "/status - model, usage and queue of this session",
   "/stop - stop the current run",
+  "/approve <id> [allow-once|allow-always|deny] - decide a pending exec approval (owner only)",
   "/help - this list",
 ].join("\n");

@@ -35,6 +35,18 @@ export interface AgentServiceDeps {
   readonly session: SessionSettings;
   /** Tools offered to an agent in a session. */
   readonly tools: (ctx: { agentId: string; sessionKey: string }) => readonly Tool[];
+  /**
+   * Decides a pending exec approval for `/approve` from the owner; returns the reply text.
+   * Default: approvals are not available.
+   */
+  readonly approve?: ((id: string, decision: string, actor: string) => string) | undefined;
+  /** Refuses (and audits) a call to a tool that was not offered; returns the text for the model. */
+  readonly refuseTool?:
+    | ((
+        ctx: { agentId: string; sessionKey: string; runId: string },
+        call: { toolCallId: string; toolName: string; input: unknown },
+      ) => string)
+    | undefined;
   /** The model chain of an agent (memoized; empty when none is configured or usable). */
   readonly chainFor: (agent: AgentProfile) => readonly ResolvedModel[];
   /** Runs `fn` in one store transaction (so a run's rows, session totals and usage commit together). */

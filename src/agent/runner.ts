@@ -46,6 +46,10 @@ export interface RunAgentOptions {
     | ((call: { step: number; toolCallId: string; toolName: string; input: unknown }) => void)
     | undefined;
   readonly onToolResult?: ((result: ToolCallRecord) => void) | undefined;
+  /** Answers (and audits) a call to a tool that was not offered (the tool policy refused it). */
+  readonly onUnknownTool?:
+    | ((call: { toolCallId: string; toolName: string; input: unknown }) => string)
+    | undefined;
   /** Retry, timeout and I/O settings for model calls. */
   readonly provider?: RunProviderOptions | undefined;
   /** What the user is told when every model failed. */
@@ -141,6 +145,7 @@ export async function runAgent(opts: RunAgentOptions): Promise<AgentResult> {
     secrets,
     onToolCall: opts.onToolCall,
     onToolResult: opts.onToolResult,
+    onUnknownTool: opts.onUnknownTool,
   };
 
   try {

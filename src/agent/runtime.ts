@@ -41,6 +41,10 @@ export interface AgentRuntimeOptions {
   readonly fetch?: FetchFn | undefined;
   /** Tools offered per agent and session. Default: the harmless built-ins (`session_status`). */
   readonly tools?: ((ctx: { agentId: string; sessionKey: string }) => readonly Tool[]) | undefined;
+  /** Refuses and audits calls to tools that were not offered (the tool service's `refuse`). */
+  readonly refuseTool?: AgentServiceDeps["refuseTool"];
+  /** Decides approvals for `/approve` (the tool service's approvals). */
+  readonly approve?: AgentServiceDeps["approve"];
   /** Lane limits. Default 4 concurrent runs, 10 queued per session, 1000 overall. */
   readonly lanes?: LaneSchedulerOptions | undefined;
   /** Provider call settings (retries, stall timeout; tests inject sleep). */
@@ -151,6 +155,8 @@ export function createAgentRuntime(opts: AgentRuntimeOptions): AgentRuntime {
     emit: opts.emit ?? (() => {}),
     logger: opts.logger,
     tools: opts.tools ?? (() => DEFAULT_TOOLS),
+    refuseTool: opts.refuseTool,
+    approve: opts.approve,
     atomic: (fn) => opts.store.transaction(fn),
     systemPrompt,
     provider: opts.provider,

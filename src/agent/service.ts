@@ -17,6 +17,8 @@ export interface StartRunInput {
   readonly idempotencyKey: string;
   /** Run time limit, ms (bounded by the runtime's limit). */
   readonly timeoutMs?: number | undefined;
+  /** The sender is the owner (operator chat): only the owner may `/approve`. Default false. */
+  readonly owner?: boolean | undefined;
   /** Also receives this run's `chat` events (channels stream replies from them). */
   readonly observe?: EmitFn | undefined;
 }
@@ -111,7 +113,7 @@ export class AgentService {
       now: deps.now,
     });
     setImmediate(() => {
-      if (immediate && command !== null) this.#immediate(rec, agent, command, events);
+      if (immediate && command !== null) this.#immediate(rec, agent, command, events, input.owner === true);
       else this.#queue(rec, agent, command, input, events);
     });
     return { runId, sessionKey: key, acceptedAt: rec.acceptedAt, duplicate: false };
@@ -134,8 +136,24 @@ export class AgentService {
     this.#end(rec, { status: "ok", text, stopReason });
   }
 
-  #immediate(rec: RunRecord, agent: AgentProfile, cmd: ChatCommand, events: ChatRunEvents): void {
+  #immediate(
+    rec: RunRecord,
+    agent: AgentProfile,
+    cmd: ChatCommand,
+    events: ChatRunEvents,
+    owner: boolean,
+  ): void {
     const deps = this.#deps;
+    if (cmd.name === "approve") {
+      const [id = "", decision = "allow-once"] = cmd.args.split(/\s+/);
+      const text = !owner
+        ? "Only the owner can approve commands."
+        : deps.approve === undefined
+          ? "Exec approvals are not available."
+          : deps.approve(id, decision, "chat:owner");
+      this.#reply(rec, events, text, "command");
+      return;
+    }
     if (cmd.name === "help" || cmd.name === "status") {
       const text = cmd.name === "help" ? CHAT_HELP_TEXT : statusText(deps, agent, rec.sessionKey);
       this.#reply(rec, events, text, "command");

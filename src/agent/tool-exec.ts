@@ -27,6 +27,10 @@ export interface ToolExecEnv {
     | ((call: { step: number; toolCallId: string; toolName: string; input: unknown }) => void)
     | undefined;
   readonly onToolResult?: ((result: ToolCallRecord) => void) | undefined;
+  /** Answers (and records) a call to a tool that was not offered; default "Unknown tool". */
+  readonly onUnknownTool?:
+    | ((call: { toolCallId: string; toolName: string; input: unknown }) => string)
+    | undefined;
 }
 
 /** Rejects when `signal` aborts, so a tool that ignores its signal cannot hang the run. */
@@ -42,6 +46,11 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 async function runOne(env: ToolExecEnv, call: ModelToolCall): Promise<{ ok: boolean; value: unknown }> {
   const tool = env.tools.get(call.toolName);
   if (tool === undefined) {
+    if (env.onUnknownTool !== undefined)
+      return {
+        ok: false,
+        value: env.onUnknownTool({ toolCallId: call.toolCallId, toolName: call.toolName, input: call.input }),
+      };
     const names = [...env.tools.keys()].join(", ") || "none";
     return { ok: false, value: `Unknown tool "${call.toolName}". Available tools: ${names}.` };
   }

@@ -117,6 +117,7 @@ export async function runTurn(deps: AgentServiceDeps, input: TurnInput): Promise
       toolContext: {
         sessionKey: key,
         agentId: agent.id,
+        runId: rec.runId,
         session: {
           sessionKey: key,
           agentId: agent.id,
@@ -127,6 +128,10 @@ export async function runTurn(deps: AgentServiceDeps, input: TurnInput): Promise
       },
       provider: { ...deps.provider, secrets: deps.registry.secrets() },
       onDelta: (d) => events.delta(d),
+      onUnknownTool:
+        deps.refuseTool === undefined
+          ? undefined
+          : (c) => deps.refuseTool?.({ agentId: agent.id, sessionKey: key, runId: rec.runId }, c) ?? "",
       onToolCall: (c) =>
         deps.emit("agent", {
           runId: rec.runId,

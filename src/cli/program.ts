@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../core/version.js";
 import { registerAgentCommand } from "./agent.js";
+import { registerApprovalsCommands } from "./approvals.js";
 import { registerAuditCommands } from "./audit.js";
 import { registerChannelsCommands } from "./channels.js";
 import { registerChatCommand } from "./chat.js";
@@ -53,6 +54,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.`,
   registerSoulCommands(program);
   registerServiceCommands(program);
   registerSandboxCommands(program);
+  registerApprovalsCommands(program);
   return program;
 }
 

@@ -4,13 +4,12 @@
  * context (agent, session, where files and commands live).
  */
 import type { ToolContext } from "../agent/index.js";
-import type { PalisadeConfig } from "../config/index.js";
 import { fail } from "../core/errors.js";
 import { agentWorkspace, SANDBOX_WORKSPACE, type Sandbox, type SandboxManager } from "../sandbox/index.js";
 import type { ExecApprovals } from "./approvals.js";
 import { type Jail, makeJail } from "./fs/jail.js";
 import type { Resolver } from "./net/safe-fetch.js";
-import type { AgentToolPolicy } from "./policy.js";
+import type { AgentToolPolicy, ToolsConfigView } from "./policy.js";
 import type { ProcessRegistry } from "./process-registry.js";
 
 /** Sends a message to a channel target (the channels registry implements it). */
@@ -42,7 +41,7 @@ export interface SessionsPort {
 
 /** Service-wide dependencies of the built-in tools. */
 export interface ToolDeps {
-  config(): PalisadeConfig;
+  config(): ToolsConfigView;
   readonly stateDir: string;
   policy(agentId: string): AgentToolPolicy;
   readonly sandboxes: SandboxManager;

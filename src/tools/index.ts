@@ -44,6 +44,7 @@ export {
   type ExecSecurity,
   resolveAgentToolPolicy,
   resolveAllowedTools,
+  type ToolsConfigView,
 } from "./policy.js";
 export { ProcessRegistry } from "./process-registry.js";
 export { createToolService, type ToolService, type ToolServiceOptions } from "./service.js";

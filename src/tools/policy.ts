@@ -7,6 +7,8 @@
 import type { PalisadeConfig } from "../config/index.js";
 import { expandToolEntry, TOOL_NAMES, TOOL_PROFILES, type ToolName } from "../config/schema/tool-names.js";
 
+/** The config sections the tools read. */
+export type ToolsConfigView = Pick<PalisadeConfig, "tools" | "agents">;
 type ToolsConfig = NonNullable<PalisadeConfig["tools"]>;
 type AgentsConfig = NonNullable<PalisadeConfig["agents"]>;
 type PolicyLevel = {
@@ -100,7 +102,7 @@ export function resolveAllowedTools(levels: readonly (PolicyLevel | undefined)[]
   return { allowed: base, reasons };
 }
 
-function resolveExec(cfg: PalisadeConfig, agentId: string): ExecPolicy {
+function resolveExec(cfg: ToolsConfigView, agentId: string): ExecPolicy {
   const { global, defaults, agent } = levelsOf(cfg.tools, cfg.agents, agentId);
   const g = global?.exec;
   return Object.freeze({
@@ -119,7 +121,7 @@ function resolveExec(cfg: PalisadeConfig, agentId: string): ExecPolicy {
   });
 }
 
-function resolveElevated(cfg: PalisadeConfig, agentId: string): ElevatedPolicy {
+function resolveElevated(cfg: ToolsConfigView, agentId: string): ElevatedPolicy {
   const { global, defaults, agent } = levelsOf(cfg.tools, cfg.agents, agentId);
   const requireApproval =
     agent?.elevated?.requireApproval ??
@@ -140,7 +142,7 @@ function resolveElevated(cfg: PalisadeConfig, agentId: string): ElevatedPolicy {
 }
 
 /** Resolves the tool policy of one agent from the validated config. */
-export function resolveAgentToolPolicy(cfg: PalisadeConfig, agentId: string): AgentToolPolicy {
+export function resolveAgentToolPolicy(cfg: ToolsConfigView, agentId: string): AgentToolPolicy {
   const { global, defaults, agent } = levelsOf(cfg.tools, cfg.agents, agentId);
   const { allowed, reasons } = resolveAllowedTools([global, defaults, agent]);
   if (cfg.tools?.web?.fetch?.enabled === false) {

@@ -5,7 +5,6 @@
  * offered. It owns the approval flow and the background process registry.
  */
 import type { Tool, ToolContext } from "../agent/index.js";
-import type { PalisadeConfig } from "../config/index.js";
 import { PalisadeError } from "../core/errors.js";
 import { SandboxManager } from "../sandbox/index.js";
 import { appendAudit, type Store } from "../store/index.js";
@@ -13,12 +12,12 @@ import { type ApprovalEmit, ExecApprovals } from "./approvals.js";
 import { buildTools, TOOL_NAMES, TOOL_RISK, type ToolName } from "./catalog.js";
 import type { MessageSender, SessionsPort, ToolDeps } from "./context.js";
 import type { Resolver } from "./net/safe-fetch.js";
-import { type AgentToolPolicy, resolveAgentToolPolicy } from "./policy.js";
+import { type AgentToolPolicy, resolveAgentToolPolicy, type ToolsConfigView } from "./policy.js";
 import { ProcessRegistry } from "./process-registry.js";
 
 /** Options of {@link createToolService}. */
 export interface ToolServiceOptions {
-  readonly config: PalisadeConfig;
+  readonly config: ToolsConfigView;
   readonly stateDir: string;
   readonly store: Store;
   /** Default: a manager over docker then bwrap for `config.agents`. */
@@ -45,7 +44,7 @@ export interface ToolService {
   /** The resolved policy of an agent. */
   policy(agentId: string): AgentToolPolicy;
   /** Applies a reloaded config (policies are re-resolved on next use). */
-  reconfigure(config: PalisadeConfig): void;
+  reconfigure(config: ToolsConfigView): void;
   /** Connects the sessions_* tools to the agent service. */
   setSessions(port: SessionsPort): void;
   /** Connects the message tool to the channels. */

@@ -67,12 +67,14 @@ export function registerChatMethods(methods: MethodRegistry, service: AgentServi
     scope: "operator.write",
     params: chatSendParams,
     sideEffect: true,
-    handler: (p) => {
+    handler: (p, ctx) => {
       const run = service.start({
         sessionKey: p.sessionKey,
         message: p.message,
         idempotencyKey: p.idempotencyKey,
         timeoutMs: runTimeout(p.timeoutMs),
+        // An authenticated operator's chat is the owner's (channel owners come with issue 7).
+        owner: ctx.transport !== "channel",
       });
       return { runId: run.runId, status: run.duplicate ? "in_flight" : "started" };
     },

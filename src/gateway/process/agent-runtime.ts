@@ -7,11 +7,12 @@ import { join } from "node:path";
 import type { AgentRuntimeOptions, AgentService, EmitFn } from "../../agent/index.js";
 import type { PalisadeConfig } from "../../config/index.js";
 import type { Store } from "../../store/index.js";
+import type { ToolService, ToolServiceOptions } from "../../tools/index.js";
 import type { GatewayServer } from "../types.js";
 
 /** Options of {@link attachAgentRuntime}. */
 export interface AttachAgentRuntimeOptions {
-  readonly config: Pick<PalisadeConfig, "models" | "agents" | "session">;
+  readonly config: Pick<PalisadeConfig, "models" | "agents" | "session" | "tools">;
   /** Merged env (`loadConfig().env`) for provider keys. */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stateDir: string;
@@ -22,6 +23,8 @@ export interface AttachAgentRuntimeOptions {
   readonly runtime?: Partial<
     Omit<AgentRuntimeOptions, "config" | "env" | "stateDir" | "store" | "logger" | "emit">
   >;
+  /** Tool service seams (sandbox manager, web_fetch DNS); tests use them. */
+  readonly tools?: Partial<Pick<ToolServiceOptions, "sandboxes" | "resolve" | "addressPolicy">> | undefined;
 }
 
 /** The agent runtime of a gateway process; outlives in-process server restarts. */
@@ -32,6 +35,8 @@ export interface AttachedAgentRuntime {
   readonly service: AgentService;
   /** The default agent's id. */
   readonly defaultAgentId: string;
+  /** The tools offered to agents, their policy and the exec approvals. */
+  readonly tools: ToolService;
   /** Also sends every `chat`/`agent` event to `fn` (channel health). */
   observe(fn: EmitFn): void;
   /**
@@ -40,7 +45,7 @@ export interface AttachedAgentRuntime {
    */
   attach(server: Pick<GatewayServer, "methods" | "broadcast" | "declareEvents">): void;
   /** Applies a hot-reloaded config's `models`, `agents` and `session` (call from the reloader). */
-  reconfigure(config: Pick<PalisadeConfig, "models" | "agents" | "session">): void;
+  reconfigure(config: Pick<PalisadeConfig, "models" | "agents" | "session" | "tools">): void;
   /** Aborts runs and closes the store if it was opened here. */
   close(): void;
 }
@@ -64,6 +69,8 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
   const { registerSessionsMethods } = await import("../methods/sessions.js");
   const { registerModelMethods } = await import("../methods/models.js");
   const { registerUsageMethods } = await import("../methods/usage.js");
+  const { registerApprovalMethods } = await import("../methods/approvals.js");
+  const { createToolService, sessionsPortFor } = await import("../../tools/index.js");
   const owned = opts.store === undefined;
   const file = opts.store?.file ?? join(opts.stateDir, "state.sqlite");
   const store = opts.store ?? openStore({ file });
@@ -71,7 +78,25 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
   const logger = opts.logger.child({ module: "agent" });
   let current: Pick<GatewayServer, "methods" | "broadcast"> | undefined;
   const observers: EmitFn[] = [];
+  const tools = createToolService({
+    ...opts.tools,
+    config: opts.config,
+    stateDir: opts.stateDir,
+    store,
+    emit: (event, payload) => current?.broadcast(event, payload, { scope: "operator.approvals" }),
+  });
   const runtime = createAgentRuntime({
+    tools: (ctx) => tools.toolsFor(ctx),
+    refuseTool: (ctx, call) => tools.refuse(ctx, call),
+    approve: (id, decision, actor) => {
+      if (decision !== "allow-once" && decision !== "allow-always" && decision !== "deny")
+        return "Usage: /approve <id> [allow-once|allow-always|deny]";
+      try {
+        return `Approval ${tools.approvals.resolve(id, decision, actor).id}: ${decision}.`;
+      } catch (err) {
+        return err instanceof Error ? err.message : "approval failed";
+      }
+    },
     ...opts.runtime,
     config: opts.config,
     env: opts.env,
@@ -83,18 +108,21 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
       for (const fn of observers) fn(event, payload);
     },
   });
+  tools.setSessions(sessionsPortFor(runtime.service));
   const configured = [...runtime.agents.agents.values()].filter((a) => a.model !== undefined).length;
   logger.info({ agents: runtime.agents.agents.size, withModel: configured }, "agent runtime ready");
   return {
     store,
     service: runtime.service,
     defaultAgentId: runtime.agents.defaultId,
+    tools,
     observe(fn) {
       observers.push(fn);
     },
     attach(server) {
       current = server;
-      server.declareEvents(["chat", "agent"]);
+      server.declareEvents(["chat", "agent", "exec.approval.requested", "exec.approval.resolved"]);
+      registerApprovalMethods(server.methods, tools.approvals);
       registerChatMethods(server.methods, runtime.service);
       registerAgentMethods(server.methods, runtime.service);
       registerSessionsMethods(server.methods, runtime.service, file);
@@ -103,10 +131,12 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
     },
     reconfigure(config) {
       runtime.reconfigure(config);
+      tools.reconfigure(config);
       logger.info({ agents: runtime.agents.agents.size }, "agent runtime reconfigured");
     },
     close() {
       runtime.close();
+      tools.close();
       if (owned) {
         store.close();
         if (shared === store) shared = undefined;

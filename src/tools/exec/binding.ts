@@ -53,7 +53,7 @@ export async function hashScripts(
 ): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const p of paths) {
-    const rel = p.startsWith("/") ? p : `${cwdInJail}/${p}`;
+    const rel = p.startsWith("/") || cwdInJail === "" ? p : `${cwdInJail}/${p}`;
     try {
       const { data } = await readJailed(jail, rel, MAX_SCRIPT_BYTES);
       out[p] = createHash("sha256").update(data).digest("hex");

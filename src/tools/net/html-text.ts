@@ -44,7 +44,7 @@ export function decodeEntities(s: string): string {
   });
 }
 
-const DROP = /<(script|style|noscript|template|svg|canvas|iframe|object|head)\b[\s\S]*?<\/\1\s*>/gi;
+const DROP = /<(script|style|noscript|template|svg|canvas|iframe|object|head|title)\b[\s\S]*?<\/\1\s*>/gi;
 const BLOCK =
   /<\/?(p|div|br|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|nav|pre|blockquote|hr|dd|dt)\b[^>]*>/gi;
 
