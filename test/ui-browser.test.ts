@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectGateway, type GatewayClient } from "../src/client/index.js";
 import { startOpenAIEmulator } from "./emulators/openai.js";
+import { until } from "./emulators/telegram/harness.js";
+import { startTelegramEmulator, type TelegramEmulator } from "./emulators/telegram/server.js";
 import { makeDevice, signDevice } from "./helpers/device.js";
 import { RawClient } from "./helpers/gateway.js";
 import { launchBrowser, type TestBrowser } from "./support/browser.js";
@@ -42,6 +44,7 @@ const PAGES = [
 ];
 
 let emu: Awaited<ReturnType<typeof startOpenAIEmulator>>;
+let tg: TelegramEmulator;
 let gw: GatewayProcess;
 let dir: string;
 let token: string;
@@ -51,7 +54,19 @@ let cli: GatewayClient;
 
 beforeAll(async () => {
   emu = await startOpenAIEmulator({ apiKey: "emu-ui-key" });
+  tg = await startTelegramEmulator();
   dir = tempStateDir({
+    session: { dmScope: "per-channel-peer" },
+    channels: {
+      telegram: {
+        botToken: tg.token,
+        apiRoot: tg.apiRoot,
+        pollTimeoutSeconds: 1,
+        streamMode: "off",
+        dmPolicy: "allowlist",
+        allowFrom: ["31337"],
+      },
+    },
     models: {
       providers: {
         emu: {
@@ -76,6 +91,7 @@ afterAll(async () => {
   cli?.close();
   await gw?.stop("SIGTERM");
   await emu?.close();
+  await tg?.close();
 });
 
 const page = () => b.page;
@@ -201,7 +217,7 @@ describe("Control UI in Chromium", () => {
     const before = await cli.call<{ hash: string }>("config.get", {});
     expect(before.hash).toBe(loadedHash);
     await cli.call("config.patch", {
-      raw: JSON.stringify({ session: { dmScope: "main" } }),
+      raw: JSON.stringify({ session: { dmScope: "per-peer" } }),
       baseHash: before.hash,
     });
     await page().getByLabel("logging.level").selectOption({ label: "debug" });
@@ -227,7 +243,7 @@ describe("Control UI in Chromium", () => {
     await b.shot("config-invalid");
   });
 
-  it("renders an XSS payload from chat, a session key and the log as text; nothing executes", async () => {
+  it("renders an XSS payload from chat, Telegram, a session key and the log as text; nothing executes", async () => {
     emu.script({ text: `echo: ${XSS}` });
     const sent = await cli.call<{ runId: string }>("chat.send", {
       sessionKey: "main",
@@ -243,8 +259,27 @@ describe("Control UI in Chromium", () => {
     // the payload into the gateway's log file, which the Logs page tails.
     emu.script({ status: 400, message: XSS });
     await cli.call("chat.send", { sessionKey: `xss-${XSS}`, message: "hi", idempotencyKey: "xss-2" });
+    // Through a channel: a Telegram DM whose text and sender name carry the payload.
+    emu.script({ text: "telegram answer" });
+    const mid = tg.inject({
+      chatId: 31337,
+      from: { id: 31337, first_name: XSS, username: "mallory" },
+      text: `tg ${XSS}`,
+    });
+    await until(() => tg.repliesTo(31337, mid)[0], 20);
     await go("sessions");
     await page().locator("td code", { hasText: "<img src=x" }).first().waitFor({ timeout: 10_000 });
+    const tgKey = await page().locator("td code", { hasText: "31337" }).first().textContent();
+    expect(tgKey).toBeTruthy();
+    await go("chat");
+    await page()
+      .getByLabel("Session", { exact: true })
+      .selectOption(tgKey ?? "");
+    await page()
+      .locator(".msg-user", { hasText: `tg ${XSS}` })
+      .waitFor({ timeout: 10_000 });
+    await b.shot("chat-telegram-xss");
+    expect(await page().locator(".chat-log img, .chat-log script").count()).toBe(0);
     await go("logs");
     await page().locator(".log-line", { hasText: "<img src=x" }).first().waitFor({ timeout: 10_000 });
     await b.shot("logs-xss");
