@@ -28,6 +28,7 @@ describe("telegram channel", () => {
     });
     expect(reply?.text).toBe("echo: hello there");
     expect(reply?.replyTo).toBe(mid);
+    await h.manager.pipeline.idle();
     const row = createInboxStore(h.gw.store).open({ limit: 10 });
     expect(row).toEqual([]);
     const done = h.gw.store.statement("SELECT sender_id, status FROM channel_inbox").all();

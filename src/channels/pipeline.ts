@@ -33,7 +33,15 @@ export interface PipelineDeps {
   readonly redact?: ((text: string) => string) | undefined;
   /** Refreshes the typing indicator this often while a run is in progress, ms. Default 4000. */
   readonly typingEveryMs?: number | undefined;
+  /**
+   * Shows the typing indicator only once a run took this long, ms. Default 300: a reply that
+   * is faster needs no indicator, and skipping it saves one platform call per message.
+   */
+  readonly typingDelayMs?: number | undefined;
 }
+
+/** Interrupted attempts (process stopped mid-attempt) tolerated beyond maxAttempts. */
+export const INTERRUPTED_ALLOWANCE = 10;
 
 /** Raised inside processing when the pipeline stops mid-run: the row is released, not failed. */
 class Stopping extends Error {}
@@ -162,7 +170,10 @@ export class ChannelPipeline {
       if (row === undefined) return;
       const max = this.#deps.maxAttempts(row.channel, row.accountId);
       const base = { channel: row.channel, accountId: row.accountId, inboxId: id, attempt: row.attempts };
-      if (row.attempts > max) {
+      // Attempts are counted at claim, so restarts that interrupt a message count too. A
+      // message that takes the process down every time is dead-lettered, but only after
+      // INTERRUPTED_ALLOWANCE extra starts, so a burst of restarts does not bury healthy ones.
+      if (row.attempts > max + INTERRUPTED_ALLOWANCE) {
         inbox.failed(id, "attempts exhausted (the process stopped during each attempt)", max);
         logger.warn({ ...base, maxAttempts: max }, "channel message dead-lettered");
         return;
@@ -235,9 +246,15 @@ export class ChannelPipeline {
   #typing(adapter: ChannelAdapter, msg: InboundMessage): () => void {
     const target = { chatId: msg.chatId, ...(msg.threadId === undefined ? {} : { threadId: msg.threadId }) };
     const ping = () => void adapter.typing(target).catch(() => {});
-    ping();
-    const timer = setInterval(ping, this.#deps.typingEveryMs ?? 4000);
-    return () => clearInterval(timer);
+    let every: ReturnType<typeof setInterval> | undefined;
+    const first = setTimeout(() => {
+      ping();
+      every = setInterval(ping, this.#deps.typingEveryMs ?? 4000);
+    }, this.#deps.typingDelayMs ?? 300);
+    return () => {
+      clearTimeout(first);
+      clearInterval(every);
+    };
   }
 }
 

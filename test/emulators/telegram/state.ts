@@ -48,6 +48,8 @@ export class TelegramState {
   readonly sent: BotMessage[] = [];
   readonly actions: Array<{ chatId: string; action: string }> = [];
   webhook: { url: string; secret: string | undefined } | undefined;
+  /** Called for every message the bot sends (benchmarks time replies with it). */
+  onSent: ((b: BotMessage) => void) | undefined;
   #nextUpdate = 1;
   readonly #msgIds = new Map<string, number>();
   readonly #messages = new Map<string, Json>();
@@ -177,6 +179,7 @@ export class TelegramState {
       sentAt: Date.now(),
     };
     this.sent.push(b);
+    this.onSent?.(b);
     this.#botMessages.set(`${chatId}:${b.messageId}`, b);
     return this.#asMessage(b);
   }

@@ -1,0 +1,143 @@
+// bench/pipeline: Telegram -> Palisade -> model -> Telegram, end to end through a real
+// `palisade gateway run` with the Telegram Bot API emulator and the OpenAI emulator (both from
+// test/emulators, bundled on the fly with esbuild) answering instantly. Prints JSON:
+// - throughput: a burst of BENCH_BURST messages (default 2000) from 200 senders, inject to the
+//   last reply; every message is durably inboxed, run through a lane and answered;
+// - latency: BENCH_RUNS sequential messages (default 300); "added" = end to end minus a direct
+//   model call (AI SDK to the same emulator) minus two direct Bot API round trips (the poll
+//   answer and the sendMessage), interleaved in the same process run.
+// Targets from the channels issue: over 500 msg/s, p50 under 5 ms added.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { streamText } from "ai";
+import { build } from "esbuild";
+import { pct, root, round, startGateway, stop } from "./_gateway-lib.mjs";
+
+const runs = Number(process.env.BENCH_RUNS ?? 300);
+const burst = Number(process.env.BENCH_BURST ?? 2000);
+const senders = 200;
+
+async function bundle(entry, name) {
+  const outfile = join(mkdtempSync(join(tmpdir(), "pal-bench-emu-")), `${name}.mjs`);
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile,
+    logLevel: "silent",
+  });
+  return import(outfile);
+}
+
+const { startOpenAIEmulator } = await bundle(join(root, "test", "emulators", "openai.ts"), "openai");
+const { startTelegramEmulator } = await bundle(
+  join(root, "test", "emulators", "telegram", "server.ts"),
+  "telegram",
+);
+const llm = await startOpenAIEmulator({ apiKey: "bench-key" });
+llm.handle(() => ({ text: "ok", chunks: 1 }));
+const tg = await startTelegramEmulator();
+const gw = await startGateway({
+  config: {
+    models: {
+      providers: {
+        emu: { baseUrl: llm.baseUrl, apiKey: "bench-key", api: "openai-completions", models: [{ id: "m1" }] },
+      },
+    },
+    agents: { defaults: { model: "emu/m1" } },
+    session: { dmScope: "per-channel-peer" },
+    logging: { level: "warn" },
+    channels: {
+      telegram: { botToken: tg.token, apiRoot: tg.apiRoot, streamMode: "off", pollTimeoutSeconds: 10 },
+    },
+  },
+});
+
+/** Resolves when the bot has answered `n` more messages. */
+function replies(n) {
+  return new Promise((resolve) => {
+    let left = n;
+    tg.onSent = () => {
+      left--;
+      if (left === 0) {
+        tg.onSent = undefined;
+        resolve(performance.now());
+      }
+    };
+  });
+}
+
+const model = createOpenAICompatible({ name: "emu", baseURL: llm.baseUrl, apiKey: "bench-key" }).chatModel(
+  "m1",
+);
+const direct = async () => {
+  const r = streamText({ model, messages: [{ role: "user", content: "hi" }], maxRetries: 0 });
+  for await (const _ of r.textStream);
+};
+const botRtt = () => fetch(`${tg.apiRoot}/bot${tg.token}/getMe`, { method: "POST" }).then((r) => r.json());
+
+// Warm up (JIT, connection pools, SQLite pages, the bot's getMe).
+for (let i = 0; i < 50; i++) {
+  const done = replies(1);
+  tg.inject({ chatId: 9, from: { id: 9 }, text: `warm ${i}` });
+  await done;
+  await direct();
+  await botRtt();
+}
+
+const e2e = [];
+const sdk = [];
+const bot = [];
+for (let i = 0; i < runs; i++) {
+  const chat = 100_000 + (i % 50);
+  let t = performance.now();
+  const done = replies(1);
+  tg.inject({ chatId: chat, from: { id: chat }, text: `hello ${i}` });
+  e2e.push((await done) - t);
+  t = performance.now();
+  await direct();
+  sdk.push(performance.now() - t);
+  t = performance.now();
+  await botRtt();
+  bot.push(performance.now() - t);
+}
+
+const t0 = performance.now();
+const all = replies(burst);
+for (let i = 0; i < burst; i++) {
+  const chat = 200_000 + (i % senders);
+  tg.inject({ chatId: chat, from: { id: chat }, text: `burst ${i}` });
+}
+const tEnd = await all;
+const elapsed = tEnd - t0;
+
+await stop(gw.child);
+await tg.close();
+await llm.close();
+
+const p = (s, q) => round(pct(s, q), 3);
+process.stdout.write(
+  `${JSON.stringify({
+    throughput: {
+      messages: burst,
+      senders,
+      totalMs: round(elapsed, 1),
+      messagesPerSecond: round((burst / elapsed) * 1000, 1),
+      target: 500,
+    },
+    latency: {
+      runs,
+      endToEndMs: { p50: p(e2e, 50), p99: p(e2e, 99) },
+      directModelMs: { p50: p(sdk, 50), p99: p(sdk, 99) },
+      botApiRoundTripMs: { p50: p(bot, 50), p99: p(bot, 99) },
+      addedMs: {
+        p50: round(pct(e2e, 50) - pct(sdk, 50) - 2 * pct(bot, 50), 3),
+        p99: round(pct(e2e, 99) - pct(sdk, 99) - 2 * pct(bot, 99), 3),
+        targetP50: 5,
+      },
+    },
+  })}\n`,
+);
