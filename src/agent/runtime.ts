@@ -9,7 +9,13 @@ import {
   type ResolvedModel,
   withResolvedKeys,
 } from "../providers/index.js";
-import { createSessionStore, createTranscriptStore, createUsageStore, type Store } from "../store/index.js";
+import {
+  createSessionStore,
+  createTranscriptStore,
+  createUsageStore,
+  type SessionStore,
+  type Store,
+} from "../store/index.js";
 import { DEFAULT_TOOLS } from "./builtin-tools.js";
 import type { EmitFn } from "./chat-events.js";
 import { type AgentDirectory, type AgentProfile, resolveAgents } from "./config.js";
@@ -45,6 +51,12 @@ export interface AgentRuntimeOptions {
   readonly refuseTool?: AgentServiceDeps["refuseTool"];
   /** Decides approvals for `/approve` (the tool service's approvals). */
   readonly approve?: AgentServiceDeps["approve"];
+  /**
+   * Called after a session ended: reset (`/new`, `/reset`, `sessions.reset`, a reset rule) or
+   * deleted (`sessions.delete`). The tool service destroys the session's sandbox and background
+   * runs here. Default: nothing.
+   */
+  readonly onSessionEnd?: ((ref: { agentId: string; sessionKey: string }) => void) | undefined;
   /** Lane limits. Default 4 concurrent runs, 10 queued per session, 1000 overall. */
   readonly lanes?: LaneSchedulerOptions | undefined;
   /** Provider call settings (retries, stall timeout; tests inject sleep). */
@@ -125,6 +137,25 @@ export function registryFromConfig(
   });
 }
 
+/** The session store, telling `onEnd` about every reset and delete (after it happened). */
+function withEndHook(sessions: SessionStore, onEnd: AgentRuntimeOptions["onSessionEnd"]): SessionStore {
+  if (onEnd === undefined) return sessions;
+  return {
+    ...sessions,
+    reset(key, agentId) {
+      const row = sessions.reset(key, agentId);
+      onEnd({ agentId, sessionKey: key });
+      return row;
+    },
+    delete(key) {
+      const row = sessions.get(key);
+      const deleted = sessions.delete(key);
+      if (row !== undefined) onEnd({ agentId: row.agentId, sessionKey: key });
+      return deleted;
+    },
+  };
+}
+
 /**
  * Wires config to a working agent runtime: model registry, agents and workspaces, session
  * stores, lanes and the service the gateway methods call. A model that cannot be resolved (no
@@ -147,7 +178,7 @@ export function createAgentRuntime(opts: AgentRuntimeOptions): AgentRuntime {
   };
   const deps: AgentServiceDeps = {
     ...configParts(opts, opts.config),
-    sessions: createSessionStore(opts.store, { now }),
+    sessions: withEndHook(createSessionStore(opts.store, { now }), opts.onSessionEnd),
     transcripts: createTranscriptStore(opts.store, { now }),
     usage: createUsageStore(opts.store),
     lanes: new LaneScheduler(opts.lanes),

@@ -86,7 +86,7 @@ export class SandboxManager {
   /** Last-use markers shared with the CLI. */
   readonly activity: ActivityMarks;
 
-  constructor(private readonly opts: SandboxManagerOptions) {
+  constructor(private opts: SandboxManagerOptions) {
     this.backends = (
       opts.backends ?? [new DockerBackend({ home: opts.stateDir }), new BwrapBackend()]
     ).filter((b) => b.name !== "host");
@@ -102,6 +102,31 @@ export class SandboxManager {
       this.settings.set(agentId, s);
     }
     return s;
+  }
+
+  /**
+   * Applies a reloaded `agents` section: settings are re-resolved on next use, and sandboxes of
+   * agents whose sandbox settings changed are destroyed (the next use creates one under the new
+   * policy). Returns the ids destroyed.
+   */
+  async reconfigure(agents: AgentsConfig | undefined): Promise<string[]> {
+    const before = new Map(this.settings);
+    this.opts = { ...this.opts, agents };
+    this.settings.clear();
+    const removed: string[] = [];
+    for (const [key, e] of [...this.entries]) {
+      const old = before.get(e.agentId);
+      let next: SandboxSettings | undefined;
+      try {
+        next = this.settingsFor(e.agentId);
+      } catch {
+        // refused config: the sandbox goes; the next use reports the refusal
+      }
+      if (old !== undefined && next !== undefined && JSON.stringify(old) === JSON.stringify(next)) continue;
+      await this.destroyScope(key).catch(() => {});
+      removed.push(e.sandbox.id);
+    }
+    return removed;
   }
 
   /** Decides whether a session's tools run sandboxed, and in which scope. */

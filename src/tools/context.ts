@@ -68,6 +68,8 @@ export interface CallContext {
   sandbox(): Promise<Sandbox>;
   /** The fs jail: the workspace, or the sandbox's private workspace; read-only when mounted ro. */
   jail(): Promise<Jail>;
+  /** The jail of the agent workspace on the host (host and elevated exec). */
+  hostJail(): Promise<Jail>;
 }
 
 const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
@@ -99,10 +101,14 @@ export function callContext(deps: ToolDeps, ctx: ToolContext): CallContext {
     sandbox,
     async jail() {
       if (!placement.sandboxed) return makeJail(workspace);
-      const access = placement.settings.policy.workspaceAccess;
+      const { workspaceAccess: access, user } = placement.settings.policy;
+      // A root gateway hands what it writes to the sandbox user, who owns the mount.
+      const owner = process.getuid?.() === 0 ? { owner: user } : {};
       if (access === "none")
-        return makeJail((await sandbox()).workspaceDir, { mountPrefix: SANDBOX_WORKSPACE });
-      return makeJail(workspace, { mountPrefix: SANDBOX_WORKSPACE, readOnly: access === "ro" });
+        return makeJail((await sandbox()).workspaceDir, { mountPrefix: SANDBOX_WORKSPACE, ...owner });
+      if (access === "ro") return makeJail(workspace, { mountPrefix: SANDBOX_WORKSPACE, readOnly: true });
+      return makeJail(workspace, { mountPrefix: SANDBOX_WORKSPACE, ...owner });
     },
+    hostJail: () => makeJail(workspace),
   };
 }

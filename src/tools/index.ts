@@ -40,6 +40,7 @@ export {
   type AgentToolPolicy,
   type ElevatedPolicy,
   type ExecAsk,
+  type ExecHost,
   type ExecPolicy,
   type ExecSecurity,
   resolveAgentToolPolicy,

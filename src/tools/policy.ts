@@ -23,8 +23,17 @@ export type ExecSecurity = "deny" | "allowlist" | "full";
 /** When exec asks an operator. */
 export type ExecAsk = "off" | "on-miss" | "always";
 
+/** Where exec runs (`tools.exec.host`). */
+export type ExecHost = "sandbox" | "gateway" | "node";
+
 /** The exec settings of one agent, defaults applied. */
 export interface ExecPolicy {
+  /**
+   * Default "sandbox": the session's sandbox when it has one, else the gateway host through the
+   * gate. "gateway": always the gateway host through the gate (allowlist/approvals), even in a
+   * sandboxed session. "node": refused (no node runs commands yet).
+   */
+  readonly host: ExecHost;
   /** Default "allowlist". */
   readonly security: ExecSecurity;
   /** Default "on-miss". */
@@ -106,6 +115,7 @@ function resolveExec(cfg: ToolsConfigView, agentId: string): ExecPolicy {
   const { global, defaults, agent } = levelsOf(cfg.tools, cfg.agents, agentId);
   const g = global?.exec;
   return Object.freeze({
+    host: g?.host ?? "sandbox",
     security: agent?.exec?.security ?? defaults?.exec?.security ?? g?.security ?? "allowlist",
     ask: agent?.exec?.ask ?? defaults?.exec?.ask ?? g?.ask ?? "on-miss",
     allowlist: Object.freeze([

@@ -49,8 +49,36 @@ export interface ToolService {
   setSessions(port: SessionsPort): void;
   /** Connects the message tool to the channels. */
   setMessageSender(sender: MessageSender): void;
+  /**
+   * A session ended (reset or deleted): its background runs are killed and its session-scoped
+   * sandbox destroyed (agent and shared scopes live on).
+   */
+  endSession(ref: { agentId: string; sessionKey: string }): Promise<void>;
   /** Kills background runs and denies pending approvals. */
   close(): void;
+  /** {@link close}, then destroys every sandbox of this service (gateway stop). */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Codes that mean "refused" (a rule said no) rather than "failed", for the audit's decision:
+ * FORBIDDEN errors plus refusals that map to other wire codes.
+ */
+const REFUSALS = new Set([
+  "PAL_SANDBOX_UNAVAILABLE",
+  "PAL_SANDBOX_POLICY_REFUSED",
+  "PAL_SANDBOX_PATH_REFUSED",
+  "PAL_TOOL_PATH_REFUSED",
+  "PAL_TOOL_URL_REFUSED",
+  "PAL_TOOL_ENV_REFUSED",
+  "PAL_TOOL_APPROVAL_MISMATCH",
+]);
+
+/** The exit code of an exec-like result, for the audit (a sandbox that stopped a command shows here). */
+function exitCodeOf(v: unknown): Record<string, unknown> {
+  if (typeof v !== "object" || v === null) return {};
+  const r = v as { exitCode?: unknown; status?: unknown };
+  return typeof r.exitCode === "number" ? { exitCode: r.exitCode, status: r.status } : {};
 }
 
 /** Bytes of a tool result as the model sees it. */
@@ -89,7 +117,7 @@ export function createToolService(opts: ToolServiceOptions): ToolService {
     }
     return p;
   };
-  let sandboxes = opts.sandboxes ?? new SandboxManager({ agents: config.agents, stateDir: opts.stateDir });
+  const sandboxes = opts.sandboxes ?? new SandboxManager({ agents: config.agents, stateDir: opts.stateDir });
   let sessions: SessionsPort | undefined;
   let sender: MessageSender | undefined;
   const approvals = new ExecApprovals({ store: opts.store, emit: opts.emit, now });
@@ -161,6 +189,7 @@ export function createToolService(opts: ToolServiceOptions): ToolService {
             decision: "allowed",
             ok: true,
             resultBytes: resultSize(result),
+            ...exitCodeOf(result),
             durationMs: now() - started,
           },
           name === "exec" ? "warn" : "info",
@@ -168,7 +197,8 @@ export function createToolService(opts: ToolServiceOptions): ToolService {
         return result;
       } catch (err) {
         const code = err instanceof PalisadeError ? err.code : "error";
-        const refused = err instanceof PalisadeError && err.wireCode === "FORBIDDEN";
+        const refused =
+          err instanceof PalisadeError && (err.wireCode === "FORBIDDEN" || REFUSALS.has(err.code));
         audit(
           agentId,
           sessionKey,
@@ -231,8 +261,12 @@ export function createToolService(opts: ToolServiceOptions): ToolService {
     reconfigure(next) {
       config = next;
       policies.clear();
-      if (opts.sandboxes === undefined)
-        sandboxes = new SandboxManager({ agents: config.agents, stateDir: opts.stateDir });
+      // The manager keeps its sandboxes; those whose agent's sandbox settings changed go.
+      void sandboxes.reconfigure(config.agents).catch(() => {});
+    },
+    async endSession(ref) {
+      for (const r of processes.list(ref.sessionKey)) r.ctrl.abort();
+      await sandboxes.endSession(ref);
     },
     setSessions(port) {
       sessions = port;
@@ -243,6 +277,10 @@ export function createToolService(opts: ToolServiceOptions): ToolService {
     close() {
       processes.killAll();
       approvals.close();
+    },
+    async shutdown() {
+      service.close();
+      await sandboxes.shutdown();
     },
   };
   return service;

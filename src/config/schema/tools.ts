@@ -68,7 +68,12 @@ export const execSchema = z
       .enum(["off", "on-miss", "always"])
       .optional()
       .describe("When to ask an operator: off, on-miss (default: outside the allowlist), always."),
-    host: z.enum(["sandbox", "gateway", "node"]).optional().describe("Where commands run (default sandbox)."),
+    host: z
+      .enum(["sandbox", "gateway", "node"])
+      .optional()
+      .describe(
+        "Where commands run. sandbox (default): the session's sandbox, or the gateway host (through the allowlist and approvals) when the session is not sandboxed. gateway: always the gateway host, through the allowlist and approvals. node: not supported yet; exec is refused.",
+      ),
     safeBins: z.array(z.string().min(1)).max(500).optional().describe("Binaries allowed without asking."),
     timeoutSec: z
       .int()

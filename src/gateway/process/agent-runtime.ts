@@ -46,11 +46,21 @@ export interface AttachedAgentRuntime {
   attach(server: Pick<GatewayServer, "methods" | "broadcast" | "declareEvents">): void;
   /** Applies a hot-reloaded config's `models`, `agents` and `session` (call from the reloader). */
   reconfigure(config: Pick<PalisadeConfig, "models" | "agents" | "session" | "tools">): void;
+  /**
+   * Starts the sandbox lifecycle of a gateway process: removes sandboxes an earlier run of this
+   * install left (containers, private workspaces) and prunes idle ones every 5 minutes. Never
+   * throws (a failure is logged; sandboxed tools report their own refusal).
+   */
+  startSandboxes(): Promise<void>;
+  /** Stops pruning, kills background runs and destroys every sandbox (gateway stop). */
+  stopSandboxes(): Promise<void>;
   /** Aborts runs and closes the store if it was opened here. */
   close(): void;
 }
 
 let shared: Store | undefined;
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message.slice(0, 300) : String(err));
 
 /** The store the agent runtime opened in this process (when it opened one), for sharing. */
 export function getSharedStore(): Store | undefined {
@@ -88,6 +98,11 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
   const runtime = createAgentRuntime({
     tools: (ctx) => tools.toolsFor(ctx),
     refuseTool: (ctx, call) => tools.refuse(ctx, call),
+    onSessionEnd: (ref) => {
+      tools.endSession(ref).catch((err: unknown) => {
+        logger.warn({ sessionKey: ref.sessionKey, detail: errorText(err) }, "session sandbox not removed");
+      });
+    },
     approve: (id, decision, actor) => {
       if (decision !== "allow-once" && decision !== "allow-always" && decision !== "deny")
         return "Usage: /approve <id> [allow-once|allow-always|deny]";
@@ -109,6 +124,7 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
     },
   });
   tools.setSessions(sessionsPortFor(runtime.service));
+  let stopPruning: (() => void) | undefined;
   const configured = [...runtime.agents.agents.values()].filter((a) => a.model !== undefined).length;
   logger.info({ agents: runtime.agents.agents.size, withModel: configured }, "agent runtime ready");
   return {
@@ -129,12 +145,29 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
       registerModelMethods(server.methods, runtime.service);
       registerUsageMethods(server.methods, runtime.service);
     },
+    async startSandboxes() {
+      try {
+        const removed = await tools.sandboxes.cleanOrphans();
+        if (removed.length > 0) logger.info({ removed }, "removed sandboxes left by an earlier run");
+      } catch (err) {
+        logger.warn({ detail: errorText(err) }, "sandbox orphan cleanup failed");
+      }
+      stopPruning ??= tools.sandboxes.startPruning();
+    },
+    async stopSandboxes() {
+      stopPruning?.();
+      stopPruning = undefined;
+      await tools.shutdown().catch((err: unknown) => {
+        logger.warn({ detail: errorText(err) }, "sandboxes not all removed at stop");
+      });
+    },
     reconfigure(config) {
       runtime.reconfigure(config);
       tools.reconfigure(config);
       logger.info({ agents: runtime.agents.agents.size }, "agent runtime reconfigured");
     },
     close() {
+      stopPruning?.();
       runtime.close();
       tools.close();
       if (owned) {

@@ -86,6 +86,8 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
       logger,
       store,
     });
+    // Before anything can call a tool: sandboxes a crashed earlier run left go, pruning starts.
+    await agents.startSandboxes();
     let channels: Awaited<ReturnType<typeof attachChannels>>;
     try {
       channels = await attachChannels({ config, store, agents, logger, redact: (t) => redactor.text(t) });
@@ -159,6 +161,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     const signal = await (opts.stopSignal ?? untilSignal());
     logger.info({ signal }, "gateway stopping");
     await channels.close();
+    await agents.stopSandboxes();
     agents.close();
     await runtime.close(signal === "SIGTERM" || signal === "SIGINT" ? "shutdown" : signal);
     security.close();

@@ -69,11 +69,18 @@ export function execTool(deps: ToolDeps): Tool {
     params,
     async execute(ctx, args) {
       const call = callContext(deps, ctx);
-      const jail = await call.jail();
+      const where = call.policy.exec.host;
+      if (where === "node")
+        throw fail("PAL_TOOL_EXEC_REFUSED", {
+          reason: 'tools.exec.host is "node" and no node runs commands yet; use "sandbox" or "gateway"',
+        });
+      const elevated = args.elevated === true;
+      // Host runs (unsandboxed session, tools.exec.host "gateway", elevated) use the agent
+      // workspace; sandboxed ones the sandbox's view of it (maybe a private dir).
+      const inSandbox = call.sandboxed && !elevated && where === "sandbox";
+      const jail = inSandbox ? await call.jail() : await call.hostJail();
       const env = checkModelEnv(args.env);
       const cwdRel = jailComponents(jail, args.workdir ?? args.cwd ?? "").join("/");
-      const elevated = args.elevated === true;
-      const inSandbox = call.sandboxed && !elevated;
       const cwd = inSandbox
         ? `${SANDBOX_WORKSPACE}${cwdRel === "" ? "" : `/${cwdRel}`}`
         : `${call.workspace}${cwdRel === "" ? "" : `/${cwdRel}`}`;
@@ -85,6 +92,7 @@ export function execTool(deps: ToolDeps): Tool {
         cwd,
         env,
         elevated,
+        onHost: !inSandbox,
         signal: ctx.signal,
       });
       let target: Sandbox;

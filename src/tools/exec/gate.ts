@@ -21,6 +21,8 @@ export interface GateInput {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
   readonly elevated: boolean;
+  /** Runs on the gateway host (unsandboxed session, tools.exec.host "gateway", or elevated). */
+  readonly onHost: boolean;
   readonly signal: AbortSignal;
 }
 
@@ -65,7 +67,7 @@ export async function gateExec(
     throw fail("PAL_TOOL_EXEC_REFUSED", { reason: 'tools.exec.security is "deny"' });
   if (input.elevated && !elevated.allowed)
     throw fail("PAL_TOOL_ELEVATED_REFUSED", { agentId: call.agentId, reason: elevated.why });
-  const host = input.elevated || !call.sandboxed ? "host" : "sandbox";
+  const host = input.onHost ? "host" : "sandbox";
   const analysis = analyzeCommand(input.command);
   const commands = analysis.ok ? analysis.commands : [];
   const binding = await makeBinding(call, jail, input, host, commands);

@@ -28,18 +28,24 @@ export interface Jail {
   readonly mountPrefix?: string | undefined;
   /** Refuse writes (read-only sandbox workspace). */
   readonly readOnly: boolean;
+  /**
+   * Owner given to created files and dirs (a sandbox workspace written by a root gateway, so the
+   * unprivileged sandbox user can change what the fs tools wrote). Default: left as created.
+   */
+  readonly owner?: { readonly uid: number; readonly gid: number } | undefined;
 }
 
 /** Makes a jail on `root` (which must exist; it is created when missing). */
 export async function makeJail(
   root: string,
-  opts: { mountPrefix?: string; readOnly?: boolean } = {},
+  opts: { mountPrefix?: string; readOnly?: boolean; owner?: Jail["owner"] } = {},
 ): Promise<Jail> {
   await mkdir(root, { recursive: true, mode: 0o700 });
   return Object.freeze({
     root: await realpath(root),
     mountPrefix: opts.mountPrefix,
     readOnly: opts.readOnly ?? false,
+    owner: opts.owner,
   });
 }
 
@@ -106,6 +112,7 @@ async function openParent(
         next = await open(via(dir, name), DIR_FLAGS).catch((e) => {
           throw walkError(input, e);
         });
+        if (jail.owner !== undefined) await next.chown(jail.owner.uid, jail.owner.gid);
       }
       await dir.close();
       dir = next;
@@ -210,6 +217,7 @@ export async function writeJailed(
       throw walkError(input, e);
     });
     try {
+      if (jail.owner !== undefined) await fh.chown(jail.owner.uid, jail.owner.gid);
       await fh.writeFile(bytes);
       await fh.sync();
     } finally {
