@@ -26,7 +26,7 @@ export {
 } from "./compaction.js";
 export { type AgentDirectory, type AgentProfile, type AgentsSection, resolveAgents } from "./config.js";
 export type { AgentServiceDeps, RuntimeLogger, SessionSettings } from "./deps.js";
-export { LaneScheduler, type LaneSchedulerOptions, type LaneTask } from "./lanes.js";
+export { type LaneLoad, LaneScheduler, type LaneSchedulerOptions, type LaneTask } from "./lanes.js";
 export {
   buildSystemPrompt,
   type PromptFileReport,

@@ -1,4 +1,4 @@
-import { fail } from "../core/errors.js";
+import { fail, type PalisadeError } from "../core/errors.js";
 
 /** Options of {@link LaneScheduler}; every limit is bounded. */
 export interface LaneSchedulerOptions {
@@ -8,6 +8,21 @@ export interface LaneSchedulerOptions {
   readonly maxQueuedPerSession?: number;
   /** Runs waiting across all sessions. Default 1000. */
   readonly maxQueuedTotal?: number;
+  /**
+   * Retry hint (ms) sent with a refusal, so clients back off instead of hammering a full
+   * queue. Default 2000.
+   */
+  readonly retryAfterMs?: number;
+}
+
+/** How loaded the lanes are: what readiness and `status` report. */
+export interface LaneLoad {
+  readonly active: number;
+  readonly queued: number;
+  readonly maxConcurrent: number;
+  readonly maxQueued: number;
+  /** The overall queue is at its bound: new work for busy lanes is refused. */
+  readonly full: boolean;
 }
 
 /** A run handed to a lane; its signal aborts when the lane is stopped. */
@@ -34,6 +49,7 @@ export class LaneScheduler {
   readonly #maxConcurrent: number;
   readonly #maxPerSession: number;
   readonly #maxTotal: number;
+  readonly #retryAfterMs: number;
   readonly #lanes = new Map<string, Lane>();
   readonly #ready: string[] = [];
   #active = 0;
@@ -43,20 +59,14 @@ export class LaneScheduler {
     this.#maxConcurrent = Math.max(1, opts.maxConcurrent ?? 4);
     this.#maxPerSession = Math.max(0, opts.maxQueuedPerSession ?? 10);
     this.#maxTotal = Math.max(0, opts.maxQueuedTotal ?? 1000);
+    this.#retryAfterMs = Math.max(1, opts.retryAfterMs ?? 2000);
   }
 
   /** Queues `task` on the session's lane; resolves with its result. Refuses when a queue is full. */
   run<T>(sessionKey: string, task: LaneTask<T>): Promise<T> {
+    const refused = this.refusal(sessionKey);
+    if (refused !== undefined) return Promise.reject(refused);
     const lane = this.#lanes.get(sessionKey) ?? { running: undefined, queue: [] };
-    const busy = lane.running !== undefined || this.#active >= this.#maxConcurrent;
-    if (busy && lane.queue.length >= this.#maxPerSession) {
-      return Promise.reject(
-        fail("PAL_AGENT_QUEUE_FULL", { scope: `session ${sessionKey}`, limit: this.#maxPerSession }),
-      );
-    }
-    if (busy && this.#queued >= this.#maxTotal) {
-      return Promise.reject(fail("PAL_AGENT_QUEUE_FULL", { scope: "the gateway", limit: this.#maxTotal }));
-    }
     this.#lanes.set(sessionKey, lane);
     return new Promise<T>((resolve, reject) => {
       const job: Job = {
@@ -93,10 +103,40 @@ export class LaneScheduler {
 
   /** Whether {@link run} would queue a task for `sessionKey` now instead of refusing it. */
   canAccept(sessionKey: string): boolean {
+    return this.refusal(sessionKey) === undefined;
+  }
+
+  /**
+   * The PAL_AGENT_QUEUE_FULL error (retryable, with a retry hint) that {@link run} would
+   * refuse `sessionKey`'s next task with now, or undefined when it would be queued.
+   */
+  refusal(sessionKey: string): PalisadeError | undefined {
     const lane = this.#lanes.get(sessionKey);
     const busy = lane?.running !== undefined || this.#active >= this.#maxConcurrent;
-    if (!busy) return true;
-    return (lane?.queue.length ?? 0) < this.#maxPerSession && this.#queued < this.#maxTotal;
+    if (!busy) return undefined;
+    const retryAfterMs = this.#retryAfterMs;
+    if ((lane?.queue.length ?? 0) >= this.#maxPerSession) {
+      return fail(
+        "PAL_AGENT_QUEUE_FULL",
+        { scope: `session ${sessionKey}`, limit: this.#maxPerSession },
+        { retryAfterMs },
+      );
+    }
+    if (this.#queued >= this.#maxTotal) {
+      return fail("PAL_AGENT_QUEUE_FULL", { scope: "the gateway", limit: this.#maxTotal }, { retryAfterMs });
+    }
+    return undefined;
+  }
+
+  /** Runs and queue against their bounds (readiness, `status`). */
+  load(): LaneLoad {
+    return {
+      active: this.#active,
+      queued: this.#queued,
+      maxConcurrent: this.#maxConcurrent,
+      maxQueued: this.#maxTotal,
+      full: this.#queued >= this.#maxTotal,
+    };
   }
 
   /** Whether a session has a run in progress and how many wait behind it. */

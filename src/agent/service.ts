@@ -96,9 +96,8 @@ export class AgentService {
     }
     const command = parseChatCommand(input.message);
     const immediate = command !== null && command.name !== "new" && command.name !== "reset";
-    if (!immediate && !deps.lanes.canAccept(key)) {
-      throw fail("PAL_AGENT_QUEUE_FULL", { scope: `session ${key}`, limit: deps.lanes.status(key).queued });
-    }
+    const refused = immediate ? undefined : deps.lanes.refusal(key);
+    if (refused !== undefined) throw refused;
     const rec = deps.runs.create(runId, key, agent.id, input.message);
     const observe = input.observe;
     const emit: EmitFn =

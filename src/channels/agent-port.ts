@@ -1,4 +1,5 @@
-import type { AgentService } from "../agent/index.js";
+import type { AgentService, StartedRun } from "../agent/index.js";
+import { PalisadeError } from "../core/errors.js";
 
 /** A run for an inbound channel message. */
 export interface ChannelRunInput {
@@ -34,7 +35,8 @@ export function agentServicePort(service: AgentService): AgentRunPort {
   return {
     async run(input) {
       const onText = input.onText;
-      const started = service.start({
+      const deadline = Date.now() + RUN_WAIT_MS;
+      const started = await startWhenAccepted(service, deadline, {
         agentId: input.agentId,
         sessionKey: input.sessionKey,
         message: input.message,
@@ -49,9 +51,32 @@ export function agentServicePort(service: AgentService): AgentRunPort {
                 if (typeof text === "string") onText(text);
               },
       });
-      const { outcome } = await service.wait(started.runId, RUN_WAIT_MS);
+      const { outcome } = await service.wait(started.runId, Math.max(1, deadline - Date.now()));
       if (outcome === undefined) return { text: "", status: "timeout" };
       return { text: outcome.text, status: outcome.status };
     },
   };
+}
+
+/**
+ * Starts a run, waiting while the agent's lanes refuse with PAL_AGENT_QUEUE_FULL (for its retry
+ * hint, at most until `deadline`): the message is already durable in the inbox, so accepted work
+ * waits for room instead of failing attempts towards the dead-letter queue. New inbound work is
+ * refused at the pipeline's door instead (its overload hook).
+ */
+async function startWhenAccepted(
+  service: AgentService,
+  deadline: number,
+  input: Parameters<AgentService["start"]>[0],
+): Promise<StartedRun> {
+  for (;;) {
+    try {
+      return service.start(input);
+    } catch (err) {
+      if (!(err instanceof PalisadeError) || err.code !== "PAL_AGENT_QUEUE_FULL") throw err;
+      const wait = Math.min(err.retryAfterMs ?? 1000, deadline - Date.now());
+      if (wait <= 0) throw err;
+      await new Promise((r) => setTimeout(r, wait).unref());
+    }
+  }
 }

@@ -28,6 +28,7 @@ export {
   type ChannelsConfigView,
 } from "./manager.js";
 export { deliverPlanned, deliverReply, replyTarget, StreamDraft } from "./outbound.js";
+export { BACKLOG_STAGE, BUSY_TEXT } from "./overload.js";
 export { ChannelPipeline, type PipelineDeps, type PipelineLogger } from "./pipeline.js";
 export { ChannelRegistry } from "./registry.js";
 export { TelegramAdapter, type TelegramAdapterOptions } from "./telegram/adapter.js";

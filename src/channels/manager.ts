@@ -38,6 +38,13 @@ export interface ChannelManagerOptions {
   /** Bot API HTTP client (tests). */
   readonly fetch?: typeof fetch | undefined;
   readonly now?: () => number;
+  /**
+   * Overload hook: the overloaded stage (e.g. the agent's full run queue) while new inbound
+   * messages must be refused with a busy notice. Default never.
+   */
+  readonly overload?: (() => string | undefined) | undefined;
+  /** Inbound messages queued or in progress before new ones are refused. Default 10,000. */
+  readonly maxBacklog?: number | undefined;
 }
 
 interface Running {
@@ -84,6 +91,9 @@ export class ChannelManager {
         this.#running.get(`${channel}:${account}`)?.maxAttempts ?? this.#defaultAttempts,
       maxConcurrent: o.config.channels?.defaults?.maxConcurrent,
       redact: o.redact,
+      overload: o.overload,
+      maxBacklog: o.maxBacklog,
+      ...(o.now === undefined ? {} : { now: o.now }),
     });
   }
 

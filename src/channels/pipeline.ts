@@ -3,6 +3,7 @@ import type { AgentRunPort } from "./agent-port.js";
 import { type BackoffOptions, backoffDelay, sleep } from "./backoff.js";
 import type { GateHook, RouteFn } from "./gate.js";
 import { deliverPlanned, deliverReply, StreamDraft } from "./outbound.js";
+import { BACKLOG_STAGE, OverloadRefuser } from "./overload.js";
 import { type ChannelAdapter, type InboundMessage, inboundMessageSchema } from "./types.js";
 
 /** The logger calls the pipeline makes (pino's shape). */
@@ -38,6 +39,18 @@ export interface PipelineDeps {
    * is faster needs no indicator, and skipping it saves one platform call per message.
    */
   readonly typingDelayMs?: number | undefined;
+  /**
+   * Overload hook: the name of an overloaded stage (e.g. the agent's full run queue) while new
+   * work must be refused, else undefined. Read for every new message. Default never.
+   */
+  readonly overload?: (() => string | undefined) | undefined;
+  /** Messages queued or in progress before new ones are refused as overload. Default 10,000. */
+  readonly maxBacklog?: number | undefined;
+  /** What a refused sender is told, at most once per conversation per cooldown. */
+  readonly busyText?: string | undefined;
+  /** Cooldown of the busy notice per conversation, ms. Default 60,000. */
+  readonly busyCooldownMs?: number | undefined;
+  readonly now?: (() => number) | undefined;
 }
 
 /** Interrupted attempts (process stopped mid-attempt) tolerated beyond maxAttempts. */
@@ -60,12 +73,14 @@ export class ChannelPipeline {
   readonly #ready: string[] = [];
   readonly #known = new Set<number>();
   readonly #stop = new AbortController();
+  readonly #refuser: OverloadRefuser;
   #active = 0;
   #idle: Array<() => void> = [];
 
   constructor(deps: PipelineDeps) {
     this.#deps = deps;
     this.#maxConcurrent = Math.max(1, deps.maxConcurrent ?? 64);
+    this.#refuser = new OverloadRefuser({ ...deps, key: conversationOf });
   }
 
   /**
@@ -94,7 +109,11 @@ export class ChannelPipeline {
         payload: m,
       })),
     );
-    for (const row of inserted) this.#enqueue(row);
+    for (const row of inserted) {
+      const stage = this.overloaded();
+      if (stage === undefined) this.#enqueue(row);
+      else this.#refuser.refuse(row, stage, this.#deps.adapter(row.channel, row.accountId));
+    }
   }
 
   /** Queues every open row (of one channel), e.g. after a restart or when its adapter started. */
@@ -108,9 +127,20 @@ export class ChannelPipeline {
     return n;
   }
 
-  /** Queued and in-progress messages. */
-  stats(): { queued: number; active: number } {
-    return { queued: this.#known.size - this.#active, active: this.#active };
+  /** The overloaded stage while new messages are refused (own backlog first), else undefined. */
+  overloaded(): string | undefined {
+    if (this.#known.size >= (this.#deps.maxBacklog ?? 10_000)) return BACKLOG_STAGE;
+    return this.#deps.overload?.();
+  }
+
+  /** Queued and in-progress messages, the backlog bound and messages refused as overload. */
+  stats(): { queued: number; active: number; maxBacklog: number; refused: number } {
+    return {
+      queued: this.#known.size - this.#active,
+      active: this.#active,
+      maxBacklog: this.#deps.maxBacklog ?? 10_000,
+      refused: this.#refuser.refused,
+    };
   }
 
   /** Resolves when nothing is queued or in progress (tests, shutdown). */
@@ -128,7 +158,7 @@ export class ChannelPipeline {
     if (this.#known.has(row.id) || this.#stop.signal.aborted) return false;
     if (this.#deps.adapter(row.channel, row.accountId) === undefined) return false;
     this.#known.add(row.id);
-    const key = `${row.channel}\u0000${row.accountId}\u0000${row.chatId}\u0000${threadOf(row)}`;
+    const key = conversationOf(row);
     const q = this.#queues.get(key);
     if (q !== undefined) q.push(row.id);
     else {
@@ -256,6 +286,11 @@ export class ChannelPipeline {
       clearInterval(every);
     };
   }
+}
+
+/** The ordering key of a row: channel, account, chat and thread. */
+function conversationOf(row: InboxRow): string {
+  return `${row.channel}\u0000${row.accountId}\u0000${row.chatId}\u0000${threadOf(row)}`;
 }
 
 function threadOf(row: InboxRow): string {

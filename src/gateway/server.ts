@@ -102,6 +102,13 @@ export async function startGateway(opts: GatewayServerOptions): Promise<GatewayS
   });
   const logger = opts.logger.child({ module: "gateway" });
   const stages = new Map<string, boolean>();
+  const probes = new Map<string, () => boolean>();
+  const readiness = (): ReadonlyMap<string, boolean> => {
+    if (probes.size === 0) return stages;
+    const all = new Map(stages);
+    for (const [stage, ready] of probes) all.set(stage, ready());
+    return all;
+  };
   const methods = new MethodRegistry();
   const abort = new AbortController();
   const inflight = new Set<Promise<unknown>>();
@@ -119,7 +126,7 @@ export async function startGateway(opts: GatewayServerOptions): Promise<GatewayS
   registerSystemMethods(methods, {
     hub,
     now,
-    readiness: () => stages,
+    readiness,
     ...(opts.status ? { extraStatus: opts.status } : {}),
   });
   registerLogMethods(methods, { logFile: opts.logFile, redact: opts.redact ?? ((t) => t) });
@@ -131,7 +138,7 @@ export async function startGateway(opts: GatewayServerOptions): Promise<GatewayS
   });
   logger.debug({ controlUi: controlUi.available }, "control ui");
   const reportSecurity = securityReporter(opts.onSecurityEvent);
-  const notReady = () => [...stages].find(([, ready]) => !ready)?.[0];
+  const notReady = () => [...readiness()].find(([, ready]) => !ready)?.[0];
   const httpDeps = {
     auth,
     origins,
@@ -258,7 +265,10 @@ export async function startGateway(opts: GatewayServerOptions): Promise<GatewayS
     host,
     port,
     url,
-    readiness: { set: (stage, ready) => void stages.set(stage, ready) },
+    readiness: {
+      set: (stage, ready) => void stages.set(stage, ready),
+      probe: (stage, ready) => void probes.set(stage, ready),
+    },
     methods,
     declareEvents: (names) => {
       for (const n of names) events.add(n);

@@ -58,7 +58,14 @@ export interface GatewayServer {
   /** `ws://host:port`. */
   readonly url: string;
   /** Subsystem readiness behind `/readyz`: 200 only when every registered stage is ready. */
-  readonly readiness: { set(stage: string, ready: boolean): void };
+  readonly readiness: {
+    set(stage: string, ready: boolean): void;
+    /**
+     * Registers a stage whose readiness is read on every probe (`/readyz`, `health`): load
+     * stages such as an overloaded run queue, which change faster than anyone would `set` them.
+     */
+    probe(stage: string, ready: () => boolean): void;
+  };
   /** The method table; later subsystems register their methods here. */
   readonly methods: MethodRegistry;
   /** Adds event names to those advertised in `hello-ok.features.events` (subsystems call it at setup). */

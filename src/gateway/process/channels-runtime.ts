@@ -17,6 +17,8 @@ export interface AttachChannelsOptions {
   readonly logger: import("pino").Logger;
   /** Redacts error text before it is stored in the inbox or shown. */
   readonly redact: (text: string) => string;
+  /** The overloaded stage while new inbound messages must be refused (the load monitor). */
+  readonly overload?: (() => string | undefined) | undefined;
 }
 
 /** The channels of a gateway process; they outlive in-process server restarts. */
@@ -25,6 +27,8 @@ export interface AttachedChannels {
   attach(server: Pick<GatewayServer, "methods">): void;
   /** Applies a reloaded config (restarts only changed accounts); errors are logged, not thrown. */
   apply(config: Pick<PalisadeConfig, "channels" | "session">): void;
+  /** The ingress pipeline's queue against its bound (load monitor, `status`). */
+  backlog(): ReturnType<import("../../channels/index.js").ChannelPipeline["stats"]>;
   close(): Promise<void>;
 }
 
@@ -43,6 +47,7 @@ export async function attachChannels(opts: AttachChannelsOptions): Promise<Attac
     config: opts.config,
     defaultAgentId: opts.agents.defaultAgentId,
     redact: opts.redact,
+    overload: opts.overload,
   });
   opts.agents.observe((event, payload) => manager.observe(event, payload));
   await manager.start();
@@ -60,6 +65,9 @@ export async function attachChannels(opts: AttachChannelsOptions): Promise<Attac
             "channel reload failed; kept running ones",
           );
         });
+    },
+    backlog() {
+      return manager.pipeline.stats();
     },
     async close() {
       await applying;

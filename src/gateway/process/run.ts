@@ -88,10 +88,23 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     });
     // Before anything can call a tool: sandboxes a crashed earlier run left go, pruning starts.
     await agents.startSandboxes();
-    let channels: Awaited<ReturnType<typeof attachChannels>>;
+    const { startLoadMonitor } = await import("./load.js");
+    let channels: Awaited<ReturnType<typeof attachChannels>> | undefined;
+    const load = startLoadMonitor({
+      agent: () => agents.service.deps.lanes.load(),
+      channels: () => channels?.backlog(),
+    });
     try {
-      channels = await attachChannels({ config, store, agents, logger, redact: (t) => redactor.text(t) });
+      channels = await attachChannels({
+        config,
+        store,
+        agents,
+        logger,
+        redact: (t) => redactor.text(t),
+        overload: () => load.agentOverloaded(),
+      });
     } catch (err) {
+      load.close();
       agents.close();
       security.close();
       store.close();
@@ -124,17 +137,20 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
         },
         onHotReload: (c) => {
           agents.reconfigure(c);
-          channels.apply(c);
+          channels?.apply(c);
         },
+        status: () => load.status(),
         onStarted: (server) => {
+          load.attach(server);
           agents.attach(server);
           registerSecurityMethods(server.methods, { paths, env: opts.env ?? process.env });
-          channels.attach(server);
+          channels?.attach(server);
           lock.update({ port: server.port, host: server.host });
         },
       });
     } catch (err) {
       await channels.close();
+      load.close();
       agents.close();
       security.close();
       store.close();
@@ -161,6 +177,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     const signal = await (opts.stopSignal ?? untilSignal());
     logger.info({ signal }, "gateway stopping");
     await channels.close();
+    load.close();
     await agents.stopSandboxes();
     agents.close();
     await runtime.close(signal === "SIGTERM" || signal === "SIGINT" ? "shutdown" : signal);

@@ -27,6 +27,8 @@ export interface RuntimeOptions {
   readonly onStarted?: (server: GatewayServer) => void;
   /** Applies hot-class changes of subsystems outside the gateway (agents, channels...). */
   readonly onHotReload?: (config: PalisadeConfig) => void;
+  /** Extra `status.gateway` fields (load, event loop). */
+  readonly status?: () => Record<string, unknown>;
   /** Watch the config file (default true). */
   readonly watch?: boolean;
   readonly now?: () => number;
@@ -51,7 +53,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   supervisor = await superviseGateway<PalisadeConfig>({
     initial: opts.config,
     logger: opts.logger,
-    build: (config) => ({ ...opts.build(config), devices, status: () => reloader?.status() ?? {} }),
+    build: (config) => ({
+      ...opts.build(config),
+      devices,
+      status: () => ({ ...(reloader?.status() ?? {}), ...opts.status?.() }),
+    }),
     setup: (server) => {
       registerDeviceMethods(server.methods, {
         devices,
