@@ -7,8 +7,8 @@
 //   model call (AI SDK to the same emulator) minus two direct Bot API round trips (the poll
 //   answer and the sendMessage), interleaved in the same process run.
 // Targets from the channels issue: over 500 msg/s, p50 under 5 ms added.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync } from "node:fs";
+import os, { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { streamText } from "ai";
@@ -18,6 +18,19 @@ import { pct, root, round, startGateway, stop } from "./_gateway-lib.mjs";
 const runs = Number(process.env.BENCH_RUNS ?? 300);
 const burst = Number(process.env.BENCH_BURST ?? 2000);
 const senders = 200;
+// agents.defaults.maxConcurrent for the run (OpenClaw's key; the product default is 4).
+const laneCap = Number(process.env.BENCH_MAX_CONCURRENT ?? 32);
+
+/** CPU time (user + system) a process used so far, ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+  return (Number(rest[11]) + Number(rest[12])) * 10;
+}
+const selfCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 async function bundle(entry, name) {
   const outfile = join(mkdtempSync(join(tmpdir(), "pal-bench-emu-")), `${name}.mjs`);
@@ -47,7 +60,7 @@ const gw = await startGateway({
         emu: { baseUrl: llm.baseUrl, apiKey: "bench-key", api: "openai-completions", models: [{ id: "m1" }] },
       },
     },
-    agents: { defaults: { model: "emu/m1" } },
+    agents: { defaults: { model: "emu/m1", maxConcurrent: laneCap } },
     session: { dmScope: "per-channel-peer" },
     logging: { level: "warn" },
     channels: {
@@ -105,6 +118,9 @@ for (let i = 0; i < runs; i++) {
   bot.push(performance.now() - t);
 }
 
+const gwCpu0 = cpuMs(gw.child.pid);
+const benchCpu0 = selfCpuMs();
+const load0 = loadavg()[0];
 const t0 = performance.now();
 const all = replies(burst);
 for (let i = 0; i < burst; i++) {
@@ -113,6 +129,8 @@ for (let i = 0; i < burst; i++) {
 }
 const tEnd = await all;
 const elapsed = tEnd - t0;
+const gwCpu = cpuMs(gw.child.pid) - gwCpu0;
+const benchCpu = selfCpuMs() - benchCpu0;
 
 await stop(gw.child);
 await tg.close();
@@ -127,6 +145,13 @@ process.stdout.write(
       totalMs: round(elapsed, 1),
       messagesPerSecond: round((burst / elapsed) * 1000, 1),
       target: 500,
+      agentsMaxConcurrent: laneCap,
+      // Wall-clock rate depends on what else the machine runs; CPU per message does not.
+      gatewayCpuMsPerMessage: round(gwCpu / burst, 3),
+      messagesPerGatewayCpuSecond: round((burst / gwCpu) * 1000, 1),
+      emulatorsCpuMsPerMessage: round(benchCpu / burst, 3),
+      loadAverage1m: { before: round(load0, 2), after: round(loadavg()[0], 2) },
+      cores: os.availableParallelism(),
     },
     latency: {
       runs,

@@ -46,7 +46,7 @@ interface Lane {
  * bounded queues that refuse with `PAL_AGENT_QUEUE_FULL` instead of growing.
  */
 export class LaneScheduler {
-  readonly #maxConcurrent: number;
+  #maxConcurrent: number;
   readonly #maxPerSession: number;
   readonly #maxTotal: number;
   readonly #retryAfterMs: number;
@@ -99,6 +99,15 @@ export class LaneScheduler {
     if (lane.running === undefined) return false;
     lane.running.ctrl.abort(fail("PAL_AGENT_ABORTED", { reason: "the session was stopped" }));
     return true;
+  }
+
+  /**
+   * Changes the overall cap (hot reload of `agents.defaults.maxConcurrent`). Runs in progress
+   * finish; a raised cap starts waiting runs at once, a lowered one takes effect as runs end.
+   */
+  setMaxConcurrent(n: number): void {
+    this.#maxConcurrent = Math.max(1, Math.trunc(n));
+    this.#pump();
   }
 
   /** Whether {@link run} would queue a task for `sessionKey` now instead of refusing it. */

@@ -176,12 +176,17 @@ export function createAgentRuntime(opts: AgentRuntimeOptions): AgentRuntime {
     text.catch(() => prompts.delete(agent.id));
     return text;
   };
+  // agents.defaults.maxConcurrent wins over the programmatic default (tests and benches).
+  const laneCap = (config: AgentRuntimeOptions["config"]) =>
+    config.agents?.defaults?.maxConcurrent ?? opts.lanes?.maxConcurrent;
+  const cap = laneCap(opts.config);
+  const lanes = new LaneScheduler({ ...opts.lanes, ...(cap === undefined ? {} : { maxConcurrent: cap }) });
   const deps: AgentServiceDeps = {
     ...configParts(opts, opts.config),
     sessions: withEndHook(createSessionStore(opts.store, { now }), opts.onSessionEnd),
     transcripts: createTranscriptStore(opts.store, { now }),
     usage: createUsageStore(opts.store),
-    lanes: new LaneScheduler(opts.lanes),
+    lanes,
     runs,
     emit: opts.emit ?? (() => {}),
     logger: opts.logger,
@@ -207,6 +212,7 @@ export function createAgentRuntime(opts: AgentRuntimeOptions): AgentRuntime {
     },
     reconfigure(config) {
       service.update(configParts(opts, config));
+      lanes.setMaxConcurrent(laneCap(config) ?? 4);
       prompts.clear();
     },
     close() {

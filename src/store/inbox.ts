@@ -155,27 +155,25 @@ export function createInboxStore(store: Store, opts: { now?: () => number } = {}
             .statement(
               `INSERT INTO channel_inbox (channel, account_id, message_id, sender_id, chat_id, payload, status, received_at, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-               ON CONFLICT (channel, account_id, message_id) DO NOTHING`,
+               ON CONFLICT (channel, account_id, message_id) DO NOTHING RETURNING *`,
             )
-            .run(m.channel, m.accountId, m.messageId, m.senderId, m.chatId, JSON.stringify(m.payload), t, t);
-          if (r.changes === 0) duplicates++;
-          else {
-            const row = get(Number(r.lastInsertRowid));
-            if (row !== undefined) inserted.push(row);
-          }
+            .get(m.channel, m.accountId, m.messageId, m.senderId, m.chatId, JSON.stringify(m.payload), t, t);
+          if (r === undefined) duplicates++;
+          else inserted.push(decode(r));
         }
         return { inserted, duplicates };
       });
     },
     get,
     claim(id) {
+      // One statement: the claim is on the path of every message.
       const r = store
         .statement(
           `UPDATE channel_inbox SET status = 'processing', attempts = attempts + 1, updated_at = ?
-           WHERE id = ? AND status IN ('pending', 'processing')`,
+           WHERE id = ? AND status IN ('pending', 'processing') RETURNING *`,
         )
-        .run(now(), id);
-      return r.changes === 0 ? undefined : get(id);
+        .get(now(), id);
+      return r === undefined ? undefined : decode(r);
     },
     complete(id) {
       setStatus(id, "done", null);

@@ -53,7 +53,18 @@ export const agentSchema = z
 /** `agents`: defaults for every agent and the list of agents (empty list: one agent "main"). */
 export const agentsSchema = z
   .strictObject({
-    defaults: z.strictObject(agentShape).optional().describe("Defaults for every agent."),
+    defaults: z
+      .strictObject({
+        ...agentShape,
+        maxConcurrent: z
+          .int()
+          .min(1)
+          .max(256)
+          .optional()
+          .describe("Agent runs at the same time across all sessions (OpenClaw's key; default 4)."),
+      })
+      .optional()
+      .describe("Defaults for every agent."),
     list: z.array(agentSchema).max(100).optional().describe('Agents; when empty, one agent "main".'),
   })
   .describe("Agents: workspace, model, sandbox and tools.");
