@@ -64,7 +64,14 @@ const gw = await startGateway({
     session: { dmScope: "per-channel-peer" },
     logging: { level: "warn" },
     channels: {
-      telegram: { botToken: tg.token, apiRoot: tg.apiRoot, streamMode: "off", pollTimeoutSeconds: 10 },
+      telegram: {
+        botToken: tg.token,
+        apiRoot: tg.apiRoot,
+        streamMode: "off",
+        pollTimeoutSeconds: 10,
+        dmPolicy: "open",
+        allowFrom: ["*"],
+      },
     },
   },
 });

@@ -36,7 +36,14 @@ async function setup(delayMs = 0): Promise<string> {
     session: { dmScope: "per-channel-peer" },
     logging: { level: "info" },
     channels: {
-      telegram: { botToken: tg.token, apiRoot: tg.apiRoot, pollTimeoutSeconds: 1, streamMode: "off" },
+      telegram: {
+        botToken: tg.token,
+        apiRoot: tg.apiRoot,
+        pollTimeoutSeconds: 1,
+        streamMode: "off",
+        dmPolicy: "open",
+        allowFrom: ["*"],
+      },
     },
   });
 }

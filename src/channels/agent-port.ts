@@ -10,6 +10,8 @@ export interface ChannelRunInput {
   readonly idempotencyKey: string;
   /** The reply text so far, as it streams. */
   readonly onText?: ((textSoFar: string) => void) | undefined;
+  /** The gate found the sender to be an owner (may `/approve`). Default false. */
+  readonly owner?: boolean | undefined;
 }
 
 /** How a channel run ended: the text to deliver (an apology on failure) and its status. */
@@ -41,6 +43,7 @@ export function agentServicePort(service: AgentService): AgentRunPort {
         sessionKey: input.sessionKey,
         message: input.message,
         idempotencyKey: input.idempotencyKey,
+        owner: input.owner === true,
         observe:
           onText === undefined
             ? undefined

@@ -6,7 +6,13 @@ import type { InboundMessage } from "./types.js";
  * is never called), optionally answering with a fixed text such as a pairing code.
  */
 export type GateDecision =
-  | { readonly action: "allow"; readonly agentId?: string | undefined }
+  | {
+      readonly action: "allow";
+      /** The agent bindings picked (the router uses it instead of resolving again). */
+      readonly agentId?: string | undefined;
+      /** The sender has role owner (may `/approve` in chat). Default false. */
+      readonly owner?: boolean | undefined;
+    }
   | { readonly action: "drop"; readonly reason: string; readonly reply?: string | undefined };
 
 /**
@@ -25,7 +31,7 @@ export interface Route {
   readonly sessionKey: string;
 }
 
-/** Resolves the route of an allowed message (bindings plug in here with issue 7). */
+/** Resolves the route of an allowed message (src/routing supplies the bindings router). */
 export type RouteFn = (msg: InboundMessage, agentId?: string) => Route;
 
 /** Settings of {@link defaultRouter}. */

@@ -11,6 +11,7 @@ import type { AgentRunPort } from "./agent-port.js";
 import { allowAllGate, defaultRouter, type GateHook, type RouteFn } from "./gate.js";
 import { ChannelPipeline, type PipelineLogger } from "./pipeline.js";
 import { ChannelRegistry } from "./registry.js";
+import { ChannelSender } from "./send-api.js";
 import { TelegramAdapter } from "./telegram/adapter.js";
 import { resolveTelegramAccounts, type TelegramAccountSettings } from "./telegram/config.js";
 import type { ChannelAdapter, ChannelHealth } from "./types.js";
@@ -21,8 +22,9 @@ export interface ChannelStatus extends ChannelHealth {
   readonly inbox: InboxCounts;
 }
 
-/** The config sections the channels read. */
-export type ChannelsConfigView = Pick<PalisadeConfig, "channels" | "session">;
+/** The config sections the channels read (bindings, agents and access for routing and the gate). */
+export type ChannelsConfigView = Pick<PalisadeConfig, "channels" | "session"> &
+  Partial<Pick<PalisadeConfig, "bindings" | "agents" | "access">>;
 
 /** Options of {@link ChannelManager}. */
 export interface ChannelManagerOptions {
@@ -31,8 +33,10 @@ export interface ChannelManagerOptions {
   readonly logger: PipelineLogger;
   readonly config: ChannelsConfigView;
   readonly defaultAgentId: string;
-  /** Access gate (issue 7); default allow-all. */
+  /** Access gate (src/access); default allow-all. */
   readonly gate?: GateHook | undefined;
+  /** Builds the router from config (src/routing's bindings router); default {@link defaultRouter}. */
+  readonly router?: ((config: ChannelsConfigView, defaultAgentId: string) => RouteFn) | undefined;
   /** Redacts error text before it is stored or logged. */
   readonly redact?: ((text: string) => string) | undefined;
   /** Bot API HTTP client (tests). */
@@ -63,6 +67,7 @@ export class ChannelManager {
   readonly #o: ChannelManagerOptions;
   readonly #registry = new ChannelRegistry();
   readonly #running = new Map<string, Running>();
+  readonly #sender = new ChannelSender(this.#registry);
   readonly #webchat: WebchatAdapter;
   readonly #pipeline: ChannelPipeline;
   readonly #inbox;
@@ -107,6 +112,11 @@ export class ChannelManager {
     return this.#registry;
   }
 
+  /** Sends outside replies (the `message` tool's port); the caller applies the target policy. */
+  get sender(): ChannelSender {
+    return this.#sender;
+  }
+
   /** Records `chat` events for WebChat health (wire it to the agent runtime's events). */
   observe(event: string, payload: Record<string, unknown>): void {
     this.#webchat.observe(event, payload);
@@ -118,6 +128,7 @@ export class ChannelManager {
   }
 
   #router(config: ChannelsConfigView): RouteFn {
+    if (this.#o.router !== undefined) return this.#o.router(config, this.#o.defaultAgentId);
     const s = config.session;
     return defaultRouter({
       defaultAgentId: this.#o.defaultAgentId,

@@ -262,6 +262,7 @@ export class ChannelPipeline {
         sessionKey: route.sessionKey,
         message: msg.text,
         idempotencyKey: `channel:${row.id}:${row.attempts}`,
+        owner: decision.owner === true,
         onText: draft === undefined ? undefined : (t) => draft.update(t),
       });
     } finally {

@@ -36,6 +36,7 @@ export function changedPaths(before: unknown, after: unknown): string[] {
 const HOT_PREFIXES = [
   "channels",
   "bindings",
+  "access",
   "session",
   "tools",
   "agents",

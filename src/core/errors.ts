@@ -30,6 +30,7 @@ export type ErrorLayer =
   | "sandbox"
   | "channel"
   | "tool"
+  | "access"
   | "internal";
 
 /** One registry entry. */
@@ -619,6 +620,13 @@ export const ERRORS = {
     http: 401,
     exit: 1,
   }),
+  PAL_CHANNEL_NOT_RUNNING: spec({
+    message: "no running {channel} account can send: {detail}",
+    layer: "channel",
+    wire: "UNAVAILABLE",
+    http: 503,
+    exit: 1,
+  }),
   PAL_CHANNEL_MESSAGE_NOT_FOUND: spec({
     message: "inbox message {id} is not a dead letter; list them with `palisade channels deadletters`",
     layer: "channel",
@@ -749,6 +757,37 @@ export const ERRORS = {
     http: 404,
     exit: 1,
   }),
+  // access
+  PAL_ACCESS_PAIRING_NOT_FOUND: spec({
+    message:
+      "no open pairing request with code {code} on {channel}; it may have expired (1 hour) or been decided. `palisade pairing list` shows open ones",
+    layer: "access",
+    wire: "INVALID_REQUEST",
+    http: 404,
+    exit: 2,
+  }),
+  PAL_ACCESS_BAD_CODE: spec({
+    message: "{code} is not a pairing code; codes are 8 characters from A-Z and 2-9 without I and O",
+    layer: "access",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 2,
+  }),
+  PAL_ACCESS_CHANNEL_REQUIRED: spec({
+    message: "{detail}; name the channel, e.g. `palisade pairing approve telegram <code>`",
+    layer: "access",
+    wire: "INVALID_REQUEST",
+    http: 400,
+    exit: 2,
+  }),
+  PAL_ACCESS_ROLE_IN_CONFIG: spec({
+    message:
+      "{channel}:{sender} has role {role} in access.roles; config roles win, so change it there (`palisade config unset access.roles`)",
+    layer: "access",
+    wire: "CONFLICT",
+    http: 409,
+    exit: 2,
+  }),
   // internal
   PAL_INTERNAL: spec({
     message: "internal error",
@@ -855,6 +894,11 @@ export class ChannelError extends PalisadeError {
 export class ToolError extends PalisadeError {
   override readonly name = "ToolError";
 }
+/** Access control refused or could not find something (pairing codes, roles). */
+export class AccessError extends PalisadeError {
+  override readonly name = "AccessError";
+}
+
 /** A bug: something that should not happen. */
 export class InternalError extends PalisadeError {
   override readonly name = "InternalError";
@@ -877,6 +921,7 @@ const CLASSES: Record<ErrorLayer, ErrorClass> = {
   sandbox: SandboxError,
   channel: ChannelError,
   tool: ToolError,
+  access: AccessError,
   internal: InternalError,
 };
 

@@ -3,6 +3,8 @@
  * module per aggregate. Other folders import the store only through this file.
  */
 
+export type { AllowlistEntry, AllowlistStore } from "./allowlists.js";
+export { createAllowlistStore } from "./allowlists.js";
 export type { ApprovalRow, ApprovalStatus, ApprovalStore } from "./approvals.js";
 export { createApprovalStore } from "./approvals.js";
 export type {
@@ -52,6 +54,10 @@ export { assertMigrationList, latestVersion } from "./migration.js";
 export { MIGRATIONS } from "./migrations.js";
 export type { OutboxChunk, OutboxStatus, OutboxStore } from "./outbox.js";
 export { createOutboxStore } from "./outbox.js";
+export type { PairingMode, PairingRequestRow, PairingStore } from "./pairing.js";
+export { createPairingStore } from "./pairing.js";
+export type { RoleStore, SenderRole, SenderRoleRow } from "./roles.js";
+export { createRoleStore, SENDER_ROLES } from "./roles.js";
 export type {
   SessionListOptions,
   SessionRow,

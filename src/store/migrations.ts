@@ -243,4 +243,63 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    name: "access",
+    up(db) {
+      // Channel access control (see pairing.ts, allowlists.ts, roles.ts): DM pairing requests
+      // (one per channel, account and sender), the approved-sender allowlist per channel account
+      // (merged with config allowFrom), and per-sender roles (owner/trusted/limited/blocked).
+      db.exec(`
+        CREATE TABLE pairing_requests (
+          channel TEXT NOT NULL CHECK (length(channel) BETWEEN 1 AND 64),
+          account_id TEXT NOT NULL CHECK (length(account_id) BETWEEN 1 AND 128),
+          sender_id TEXT NOT NULL CHECK (length(sender_id) BETWEEN 1 AND 256),
+          chat_id TEXT NOT NULL CHECK (length(chat_id) BETWEEN 1 AND 256),
+          code TEXT NOT NULL CHECK (length(code) = 8),
+          mode TEXT NOT NULL CHECK (mode IN ('code', 'challenge')),
+          attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+          replies INTEGER NOT NULL DEFAULT 0 CHECK (replies >= 0),
+          created_at INTEGER NOT NULL,
+          last_seen_at INTEGER NOT NULL,
+          last_reply_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL,
+          PRIMARY KEY (channel, account_id, sender_id)
+        ) STRICT;
+        CREATE UNIQUE INDEX pairing_requests_code ON pairing_requests (channel, code);
+        CREATE TABLE channel_allowlist (
+          channel TEXT NOT NULL CHECK (length(channel) BETWEEN 1 AND 64),
+          account_id TEXT NOT NULL CHECK (length(account_id) BETWEEN 1 AND 128),
+          sender_id TEXT NOT NULL CHECK (length(sender_id) BETWEEN 1 AND 256),
+          source TEXT NOT NULL CHECK (length(source) BETWEEN 1 AND 64),
+          added_by TEXT NOT NULL CHECK (length(added_by) BETWEEN 1 AND 256),
+          added_at INTEGER NOT NULL,
+          PRIMARY KEY (channel, account_id, sender_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE sender_roles (
+          channel TEXT NOT NULL CHECK (length(channel) BETWEEN 1 AND 64),
+          sender_id TEXT NOT NULL CHECK (length(sender_id) BETWEEN 1 AND 256),
+          role TEXT NOT NULL CHECK (role IN ('owner', 'trusted', 'limited', 'blocked')),
+          reason TEXT CHECK (reason IS NULL OR length(reason) <= 500),
+          updated_by TEXT NOT NULL CHECK (length(updated_by) BETWEEN 1 AND 256),
+          updated_at INTEGER NOT NULL,
+          PRIMARY KEY (channel, sender_id)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
+  {
+    version: 9,
+    name: "channel_outbox_sending",
+    up(db) {
+      // When a send of an outbox chunk started, and how many sends of it started (see
+      // outbox.ts): a chunk with a started send but no platform id after a restart was in flight
+      // at the crash, so the platform may or may not have accepted it. It is the only window in
+      // which a reply can be duplicated; send_attempts - 1 bounds the copies a chunk can have.
+      db.exec(`
+        ALTER TABLE channel_outbox ADD COLUMN send_started_at INTEGER;
+        ALTER TABLE channel_outbox ADD COLUMN send_attempts INTEGER NOT NULL DEFAULT 0 CHECK (send_attempts >= 0);
+      `);
+    },
+  },
 ];

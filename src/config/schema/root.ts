@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { accessSchema } from "./access.js";
 import { agentsSchema } from "./agents.js";
 import { bindingsSchema } from "./bindings.js";
 import { channelsSchema } from "./channels.js";
@@ -21,6 +22,7 @@ export const configShape = {
   channels: channelsSchema.optional(),
   agents: agentsSchema.optional(),
   bindings: bindingsSchema.optional(),
+  access: accessSchema.optional(),
   session: sessionSchema.prefault({}),
   tools: toolsSchema.optional(),
   models: modelsSchema.optional(),
