@@ -1,6 +1,8 @@
-import type { OutboxChunk, OutboxStore } from "../store/index.js";
+import { PalisadeError } from "../core/errors.js";
+import { type OutboxChunk, type OutboxStore, sendUncertain } from "../store/index.js";
 import { chunkText } from "./chunk.js";
-import type { ChannelAdapter, InboundMessage, OutboundTarget } from "./types.js";
+import { sendGateOf } from "./send-gate.js";
+import type { ChannelAdapter, InboundMessage, OutboundTarget, SentMessage } from "./types.js";
 
 /** The target of chunk `seq` of a reply to `msg`, threaded per the channel's replyToMode. */
 export function replyTarget(adapter: ChannelAdapter, msg: InboundMessage, seq: number): OutboundTarget {
@@ -13,16 +15,56 @@ export function replyTarget(adapter: ChannelAdapter, msg: InboundMessage, seq: n
   };
 }
 
+/** Hooks of {@link deliverPlanned}. */
+export interface DeliverHooks {
+  /** Called before a chunk whose earlier send has no recorded outcome is sent again. */
+  readonly onUncertain?: ((chunk: OutboxChunk) => void) | undefined;
+}
+
+/**
+ * Sends one new message through the account's send gate, recording the start of the send in the
+ * outbox right before the request and the platform's id right after it: only a crash between
+ * those two writes can leave a copy on the platform the outbox does not know about.
+ */
+export async function sendRecorded(
+  adapter: ChannelAdapter,
+  outbox: OutboxStore,
+  chunk: { inboxId: number; seq: number; text: string },
+  target: OutboundTarget,
+  record: (platformMessageId: string) => void,
+): Promise<string> {
+  const release = await sendGateOf(adapter).acquire();
+  try {
+    outbox.markSending(chunk.inboxId, chunk.seq, chunk.text);
+    let sent: SentMessage;
+    try {
+      sent = await adapter.send(target, chunk.text);
+    } catch (err) {
+      // The platform answered no: nothing was posted, so the retry is not a possible duplicate.
+      if (err instanceof PalisadeError && err.code === "PAL_CHANNEL_REJECTED")
+        outbox.clearSending(chunk.inboxId, chunk.seq);
+      throw err;
+    }
+    record(sent.id);
+    return sent.id;
+  } finally {
+    release();
+  }
+}
+
 /**
  * Sends the chunks of a planned reply that are not marked sent, in order, marking each sent
  * right after the platform accepted it. A chunk with a platform id is the streaming draft: it is
- * edited into its final text instead of sent again.
+ * edited into its final text instead of sent again (an edit to the same text is harmless).
+ * A chunk whose earlier send has no recorded outcome is sent again: losing an answer is worse
+ * than the rare duplicate, and `onUncertain` reports each such case.
  */
 export async function deliverPlanned(
   adapter: ChannelAdapter,
   outbox: OutboxStore,
   msg: InboundMessage,
   chunks: readonly OutboxChunk[],
+  hooks: DeliverHooks = {},
 ): Promise<void> {
   for (const c of chunks) {
     if (c.status === "sent") continue;
@@ -31,8 +73,8 @@ export async function deliverPlanned(
       await adapter.edit(target, c.platformMessageId, c.text);
       outbox.markSent(c.inboxId, c.seq, c.platformMessageId);
     } else {
-      const sent = await adapter.send(target, c.text);
-      outbox.markSent(c.inboxId, c.seq, sent.id);
+      if (sendUncertain(c)) hooks.onUncertain?.(c);
+      await sendRecorded(adapter, outbox, c, target, (id) => outbox.markSent(c.inboxId, c.seq, id));
     }
   }
 }
@@ -44,10 +86,11 @@ export async function deliverReply(
   inboxId: number,
   msg: InboundMessage,
   text: string,
+  hooks: DeliverHooks = {},
 ): Promise<void> {
   const { maxTextLength, chunkMode } = adapter.limits;
   const planned = outbox.plan(inboxId, chunkText(text, maxTextLength, chunkMode));
-  await deliverPlanned(adapter, outbox, msg, planned);
+  await deliverPlanned(adapter, outbox, msg, planned, hooks);
 }
 
 /**
@@ -111,9 +154,10 @@ export class StreamDraft {
     const target = replyTarget(this.#adapter, this.#msg, 0);
     try {
       if (this.#draftId === null) {
-        const sent = await this.#adapter.send(target, text);
-        this.#draftId = sent.id;
-        this.#outbox.saveDraft(this.#inboxId, sent.id, text);
+        const chunk = { inboxId: this.#inboxId, seq: 0, text };
+        this.#draftId = await sendRecorded(this.#adapter, this.#outbox, chunk, target, (id) =>
+          this.#outbox.saveDraft(this.#inboxId, id, text),
+        );
       } else {
         await this.#adapter.edit(target, this.#draftId, text);
       }

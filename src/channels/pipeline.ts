@@ -1,10 +1,17 @@
-import type { InboxRow, InboxStore, OutboxStore } from "../store/index.js";
+import {
+  type InboxRow,
+  type InboxStore,
+  type OutboxChunk,
+  type OutboxStore,
+  sendUncertain,
+} from "../store/index.js";
 import type { AgentRunPort } from "./agent-port.js";
 import { type BackoffOptions, backoffDelay, sleep } from "./backoff.js";
 import type { GateHook, RouteFn } from "./gate.js";
 import { deliverPlanned, deliverReply, StreamDraft } from "./outbound.js";
 import { BACKLOG_STAGE, OverloadRefuser } from "./overload.js";
 import { type ChannelAdapter, type InboundMessage, inboundMessageSchema } from "./types.js";
+import { startTyping } from "./typing.js";
 
 /** The logger calls the pipeline makes (pino's shape). */
 export interface PipelineLogger {
@@ -237,24 +244,32 @@ export class ChannelPipeline {
     const adapter = this.#deps.adapter(row.channel, row.accountId);
     if (adapter === undefined) throw new Stopping("channel stopped");
     const chunks = outbox.chunks(row.id);
+    const hooks = { onUncertain: (c: OutboxChunk) => this.#uncertain(row, c.seq, "chunk") };
     if (chunks.some((c) => c.status !== "draft")) {
       // The reply was recorded before a restart: send what was not confirmed, never re-run.
-      await deliverPlanned(adapter, outbox, msg, chunks);
+      await deliverPlanned(adapter, outbox, msg, chunks, hooks);
       inbox.complete(row.id);
       return;
     }
     const decision = await this.#deps.gate()(msg);
     if (decision.action === "drop") {
-      if (decision.reply !== undefined) await deliverReply(adapter, outbox, row.id, msg, decision.reply);
+      if (decision.reply !== undefined)
+        await deliverReply(adapter, outbox, row.id, msg, decision.reply, hooks);
       inbox.drop(row.id, decision.reason);
       return;
     }
     const route = this.#deps.route()(msg, decision.agentId);
-    const draftId = chunks.find((c) => c.status === "draft")?.platformMessageId ?? null;
+    const draft0 = chunks.find((c) => c.status === "draft");
+    // A preview sent before a crash without its id recorded may be left in the chat.
+    if (draft0 !== undefined && sendUncertain(draft0)) this.#uncertain(row, 0, "preview");
+    const draftId = draft0?.platformMessageId ?? null;
     const draft = adapter.limits.streaming
       ? new StreamDraft(adapter, outbox, row.id, msg, { draftId })
       : undefined;
-    const stopTyping = this.#typing(adapter, msg);
+    const stopTyping = startTyping(adapter, msg, {
+      everyMs: this.#deps.typingEveryMs,
+      delayMs: this.#deps.typingDelayMs,
+    });
     let result: Awaited<ReturnType<AgentRunPort["run"]>>;
     try {
       result = await this.#deps.agent.run({
@@ -270,22 +285,18 @@ export class ChannelPipeline {
       await draft?.close();
     }
     if (this.#stop.signal.aborted) throw new Stopping("stopping");
-    await deliverReply(adapter, outbox, row.id, msg, result.text);
+    await deliverReply(adapter, outbox, row.id, msg, result.text, hooks);
     inbox.complete(row.id);
   }
 
-  #typing(adapter: ChannelAdapter, msg: InboundMessage): () => void {
-    const target = { chatId: msg.chatId, ...(msg.threadId === undefined ? {} : { threadId: msg.threadId }) };
-    const ping = () => void adapter.typing(target).catch(() => {});
-    let every: ReturnType<typeof setInterval> | undefined;
-    const first = setTimeout(() => {
-      ping();
-      every = setInterval(ping, this.#deps.typingEveryMs ?? 4000);
-    }, this.#deps.typingDelayMs ?? 300);
-    return () => {
-      clearTimeout(first);
-      clearInterval(every);
-    };
+  /**
+   * Reports a send whose outcome was not recorded (the process stopped while it was in flight,
+   * or the request failed without an answer): the only way a reply can be duplicated. Logged at
+   * warn with a stable message; the outbox's send_attempts counts them durably.
+   */
+  #uncertain(row: InboxRow, seq: number, kind: "chunk" | "preview"): void {
+    const ids = { channel: row.channel, accountId: row.accountId, inboxId: row.id, seq, kind };
+    this.#deps.logger.warn(ids, "reply send outcome unknown; sending again");
   }
 }
 

@@ -53,7 +53,7 @@ export type { Migration } from "./migration.js";
 export { assertMigrationList, latestVersion } from "./migration.js";
 export { MIGRATIONS } from "./migrations.js";
 export type { OutboxChunk, OutboxStatus, OutboxStore } from "./outbox.js";
-export { createOutboxStore } from "./outbox.js";
+export { createOutboxStore, sendUncertain } from "./outbox.js";
 export type { PairingMode, PairingRequestRow, PairingStore } from "./pairing.js";
 export { createPairingStore } from "./pairing.js";
 export type { RoleStore, SenderRole, SenderRoleRow } from "./roles.js";

@@ -17,6 +17,19 @@ export interface OutboxChunk {
   readonly status: OutboxStatus;
   /** The platform's id of the sent (or draft) message, when known. */
   readonly platformMessageId: string | null;
+  /**
+   * When a send of this chunk started, ms since epoch; null when none did. A chunk not marked
+   * sent, without a platform id, with this set has an unknown outcome: the send was in flight
+   * when the process stopped (or failed without an answer), so the platform may have accepted it.
+   */
+  readonly sendStartedAt: number | null;
+  /** Sends of this chunk started so far; more than one means it may have been duplicated. */
+  readonly sendAttempts: number;
+}
+
+/** Whether the platform may already have a copy of this chunk that the outbox did not record. */
+export function sendUncertain(c: OutboxChunk): boolean {
+  return c.status !== "sent" && c.platformMessageId === null && c.sendStartedAt !== null;
 }
 
 /**
@@ -35,6 +48,13 @@ export interface OutboxStore {
   plan(inboxId: number, texts: readonly string[]): OutboxChunk[];
   /** Records (or updates) the streaming preview message of a reply (seq 0, `draft`). */
   saveDraft(inboxId: number, platformMessageId: string, text: string): void;
+  /**
+   * Records that a send of chunk `seq` starts now (call right before the platform request). For
+   * a streaming preview (seq 0, no row yet) it creates the `draft` row without a platform id.
+   */
+  markSending(inboxId: number, seq: number, text: string): void;
+  /** Forgets a started send the platform definitely refused, so it is not reported as uncertain. */
+  clearSending(inboxId: number, seq: number): void;
   /** Marks a chunk sent with the platform's message id. */
   markSent(inboxId: number, seq: number, platformMessageId: string | null): void;
 }
@@ -45,6 +65,8 @@ const rowSchema = z.object({
   text: z.string(),
   status: z.enum(["draft", "pending", "sent"]),
   platform_message_id: z.string().nullable(),
+  send_started_at: z.number().nullable(),
+  send_attempts: z.number(),
 });
 
 function decode(raw: unknown): OutboxChunk {
@@ -63,6 +85,8 @@ function decode(raw: unknown): OutboxChunk {
     text: d.text,
     status: d.status,
     platformMessageId: d.platform_message_id,
+    sendStartedAt: d.send_started_at,
+    sendAttempts: d.send_attempts,
   };
 }
 
@@ -82,12 +106,14 @@ export function createOutboxStore(store: Store, opts: { now?: () => number } = {
           const old = existing.get(seq);
           if (old?.status === "sent") return;
           const draftId = old?.status === "draft" ? old.platformMessageId : null;
+          // A preview whose send has no recorded outcome stays uncertain when it becomes chunk 0.
+          const started = old !== undefined && draftId === null ? old.sendStartedAt : null;
           store
             .statement(
-              `INSERT INTO channel_outbox (inbox_id, seq, text, status, platform_message_id, updated_at)
-               VALUES (?, ?, ?, 'pending', ?, ?)`,
+              `INSERT INTO channel_outbox (inbox_id, seq, text, status, platform_message_id, updated_at, send_started_at, send_attempts)
+               VALUES (?, ?, ?, 'pending', ?, ?, ?, ?)`,
             )
-            .run(inboxId, seq, text, draftId, t);
+            .run(inboxId, seq, text, draftId, t, started, started === null ? 0 : (old?.sendAttempts ?? 0));
         });
         return chunks(inboxId);
       });
@@ -102,6 +128,25 @@ export function createOutboxStore(store: Store, opts: { now?: () => number } = {
            WHERE status = 'draft'`,
         )
         .run(inboxId, text, platformMessageId, now());
+    },
+    markSending(inboxId, seq, text) {
+      store
+        .statement(
+          `INSERT INTO channel_outbox (inbox_id, seq, text, status, platform_message_id, updated_at, send_started_at, send_attempts)
+           VALUES (?, ?, ?, 'draft', NULL, ?, ?, 1)
+           ON CONFLICT (inbox_id, seq) DO UPDATE SET send_started_at = excluded.send_started_at,
+             send_attempts = send_attempts + 1
+           WHERE status != 'sent'`,
+        )
+        .run(inboxId, seq, text, now(), now());
+    },
+    clearSending(inboxId, seq) {
+      store
+        .statement(
+          `UPDATE channel_outbox SET send_started_at = NULL, send_attempts = max(0, send_attempts - 1)
+           WHERE inbox_id = ? AND seq = ?`,
+        )
+        .run(inboxId, seq);
     },
     markSent(inboxId, seq, platformMessageId) {
       store
