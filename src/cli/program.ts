@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../core/version.js";
+import { registerAccessCommands } from "./access.js";
 import { registerAgentCommand } from "./agent.js";
 import { registerApprovalsCommands } from "./approvals.js";
 import { registerAuditCommands } from "./audit.js";
@@ -11,6 +12,7 @@ import { registerDoctorCommand } from "./doctor.js";
 import { registerGatewayCommands } from "./gateway.js";
 import { registerLogsCommand } from "./logs.js";
 import { registerModelsCommands } from "./models.js";
+import { registerPairingCommands } from "./pairing.js";
 import { registerSandboxCommands } from "./sandbox.js";
 import { registerSecurityCommands } from "./security.js";
 import { registerServiceCommands } from "./service.js";
@@ -55,6 +57,8 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.`,
   registerServiceCommands(program);
   registerSandboxCommands(program);
   registerApprovalsCommands(program);
+  registerPairingCommands(program);
+  registerAccessCommands(program);
   return program;
 }
 

@@ -16,6 +16,8 @@ export interface UserMessage {
   readonly replyToMessageId?: number;
   // biome-ignore lint/suspicious/noExplicitAny: raw Bot API entities
   readonly entities?: any[];
+  /** Raw Bot API message fields merged in last (forward_origin, edit_date, quote, ...). */
+  readonly extra?: Record<string, unknown>;
 }
 
 /** A message the bot sent, with its edits. */
@@ -107,6 +109,7 @@ export class TelegramState {
       ...(m.entities === undefined ? {} : { entities: m.entities }),
       ...(m.threadId === undefined ? {} : { message_thread_id: m.threadId, is_topic_message: true }),
       ...(reply === undefined ? {} : { reply_to_message: reply }),
+      ...m.extra,
     };
     this.#messages.set(`${chatId}:${id}`, message);
     this.updates.push({ update_id: this.#nextUpdate++, message });
