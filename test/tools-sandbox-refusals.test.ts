@@ -97,6 +97,35 @@ describe("no sandbox backend", () => {
   });
 });
 
+describe("mode non-main with session.mainKey", () => {
+  it("the configured main session runs unsandboxed; agent:main:main is then just another session", async () => {
+    x = await startSandboxAgents(
+      (dir) => sandboxed(dir, { mode: "non-main" }),
+      {},
+      {
+        sandboxes: (dir) =>
+          new SandboxManager({
+            agents: sandboxed(dir, { mode: "non-main" }),
+            stateDir: dir,
+            backends: [new BwrapBackend()],
+            probe: async () => ({
+              ok: false,
+              reason: "bwrap is not installed",
+              fix: "apt-get install bubblewrap",
+            }),
+          }),
+        session: { mainKey: "home" },
+      },
+    );
+    x.emu.script(...calls(exec("pwd")));
+    await x.run("go", { sessionKey: "agent:main:home" });
+    expect(parsed(x.results()[0])).toMatchObject({ stdout: `${join(x.dir, "workspace")}\n` });
+    x.emu.script(...calls(exec("pwd")));
+    await x.run("go", { sessionKey: "agent:main:main" });
+    expect(x.results()[0]).toMatch(/no sandbox backend is available.*apt-get install bubblewrap/);
+  });
+});
+
 describe("tools.exec.host", () => {
   it("gateway: a sandboxed session's exec runs on the host through the allowlist and approvals", async () => {
     x = await startSandboxAgents(

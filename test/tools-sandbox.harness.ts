@@ -50,7 +50,7 @@ export function parsed(text: string | undefined): Record<string, unknown> {
 export async function startSandboxAgents(
   agents: (dir: string) => NonNullable<PalisadeConfigInput["agents"]>,
   tools: PalisadeConfigInput["tools"] = {},
-  seams: { sandboxes?: (dir: string) => SandboxManager } = {},
+  seams: { sandboxes?: (dir: string) => SandboxManager; session?: PalisadeConfigInput["session"] } = {},
 ): Promise<SandboxAgents> {
   const emu = await startOpenAIEmulator();
   const dir = await tempDir("tsb");
@@ -64,6 +64,7 @@ export async function startSandboxAgents(
     },
     agents: agents(dir),
     tools,
+    ...(seams.session === undefined ? {} : { session: seams.session }),
   });
   const runtime = await attachAgentRuntime({
     config,

@@ -28,26 +28,29 @@ describe.each(["docker", "bwrap"] as const)("%s: the agent's tools in a sandbox"
     x.agents.tools.sandboxes.list().filter((s) => s.agentId === agentId);
 
   beforeAll(async () => {
-    x = await startSandboxAgents((dir) => ({
-      defaults: {
-        model: "emu/m1",
-        workspace: join(dir, "workspace"),
-        sandbox: {
-          mode: "all",
-          backend,
-          scope: "session",
-          workspaceAccess: "none",
-          docker: { image: TEST_IMAGE, memory: "128m", pidsLimit: 64 },
+    x = await startSandboxAgents(
+      (dir) => ({
+        defaults: {
+          model: "emu/m1",
+          workspace: join(dir, "workspace"),
+          sandbox: {
+            mode: "all",
+            backend,
+            scope: "session",
+            workspaceAccess: "none",
+            docker: { image: TEST_IMAGE, memory: "128m", pidsLimit: 64 },
+          },
         },
-      },
-      list: [
-        { id: "main", default: true },
-        { id: "nm", workspace: join(dir, "ws-nm"), sandbox: { mode: "non-main" } },
-        { id: "ag", workspace: join(dir, "ws-ag"), sandbox: { scope: "agent", workspaceAccess: "rw" } },
-        { id: "sh1", workspace: join(dir, "ws-sh"), sandbox: { scope: "shared", workspaceAccess: "ro" } },
-        { id: "sh2", workspace: join(dir, "ws-sh"), sandbox: { scope: "shared", workspaceAccess: "ro" } },
-      ],
-    }));
+        list: [
+          { id: "main", default: true },
+          { id: "nm", workspace: join(dir, "ws-nm"), sandbox: { mode: "non-main" } },
+          { id: "ag", workspace: join(dir, "ws-ag"), sandbox: { scope: "agent", workspaceAccess: "rw" } },
+          { id: "sh1", workspace: join(dir, "ws-sh"), sandbox: { scope: "shared", workspaceAccess: "ro" } },
+          { id: "sh2", workspace: join(dir, "ws-sh"), sandbox: { scope: "shared", workspaceAccess: "ro" } },
+        ],
+      }),
+      { exec: { maxOutputBytes: 2_000 } },
+    );
   }, 60_000);
   afterAll(async () => {
     await x?.close();
@@ -135,6 +138,15 @@ describe.each(["docker", "bwrap"] as const)("%s: the agent's tools in a sandbox"
       await listener.close();
       await secret.remove();
     }
+  });
+
+  it("runaway output is cut at tools.exec.maxOutputBytes (2000) and a long run is killed at its timeout", async () => {
+    x.emu.script(...calls(exec("busybox yes"), exec("echo before; sleep 60; echo after", { timeout: 1 })));
+    await x.run("go", { sessionKey: "agent:main:s1" });
+    const [yes, long] = x.results().map(parsed);
+    expect(yes?.truncated).toBe(true);
+    expect(String(yes?.stdout).length).toBe(2_000);
+    expect(long).toMatchObject({ status: "timeout", stdout: "before\n", signal: "SIGKILL" });
   });
 
   it("mode non-main: the main session runs on the host, another session in a sandbox", async () => {

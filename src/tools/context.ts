@@ -72,6 +72,19 @@ export interface CallContext {
   hostJail(): Promise<Jail>;
 }
 
+/**
+ * The sandbox manager's view of a session: the agent's main session is `agent:<id>:<mainKey>`
+ * (session.mainKey, default "main"), which sandbox mode non-main leaves unsandboxed.
+ */
+export function sessionRef(
+  config: ToolsConfigView,
+  ref: { agentId: string; sessionKey: string },
+): { agentId: string; sessionKey: string; main: boolean } {
+  const mainKey = (config.session?.mainKey ?? "main").toLowerCase();
+  const key = ref.sessionKey.toLowerCase();
+  return { ...ref, main: key === `agent:${ref.agentId.toLowerCase()}:${mainKey}` || key === mainKey };
+}
+
 const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
 
 /** Builds the call context from the runner's `ctx.extra` (agentId, sessionKey, runId). */
@@ -80,7 +93,7 @@ export function callContext(deps: ToolDeps, ctx: ToolContext): CallContext {
   const sessionKey = str(ctx.extra.sessionKey);
   if (agentId === undefined || sessionKey === undefined)
     throw fail("PAL_TOOL_EXEC_REFUSED", { reason: "the tool was called outside an agent session" });
-  const ref = { agentId, sessionKey };
+  const ref = sessionRef(deps.config(), { agentId, sessionKey });
   const placement = deps.sandboxes.place(ref);
   const workspace = agentWorkspace(deps.config().agents, agentId, deps.stateDir);
   let sb: Promise<Sandbox> | undefined;

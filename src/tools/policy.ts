@@ -7,8 +7,9 @@
 import type { PalisadeConfig } from "../config/index.js";
 import { expandToolEntry, TOOL_NAMES, TOOL_PROFILES, type ToolName } from "../config/schema/tool-names.js";
 
-/** The config sections the tools read. */
-export type ToolsConfigView = Pick<PalisadeConfig, "tools" | "agents">;
+/** The config sections the tools read (`session.mainKey` tells the main session apart). */
+export type ToolsConfigView = Pick<PalisadeConfig, "tools" | "agents"> &
+  Partial<Pick<PalisadeConfig, "session">>;
 type ToolsConfig = NonNullable<PalisadeConfig["tools"]>;
 type AgentsConfig = NonNullable<PalisadeConfig["agents"]>;
 type PolicyLevel = {

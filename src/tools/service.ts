@@ -10,7 +10,7 @@ import { SandboxManager } from "../sandbox/index.js";
 import { appendAudit, type Store } from "../store/index.js";
 import { type ApprovalEmit, ExecApprovals } from "./approvals.js";
 import { buildTools, TOOL_NAMES, TOOL_RISK, type ToolName } from "./catalog.js";
-import type { MessageSender, SessionsPort, ToolDeps } from "./context.js";
+import { type MessageSender, type SessionsPort, sessionRef, type ToolDeps } from "./context.js";
 import type { Resolver } from "./net/safe-fetch.js";
 import { type AgentToolPolicy, resolveAgentToolPolicy, type ToolsConfigView } from "./policy.js";
 import { ProcessRegistry } from "./process-registry.js";
@@ -155,7 +155,9 @@ export function createToolService(opts: ToolServiceOptions): ToolService {
 
   const allowedIn = (agentId: string, sessionKey: string): ReadonlySet<ToolName> => {
     const p = policy(agentId);
-    return sandboxes.place({ agentId, sessionKey }).sandboxed ? p.allowedSandboxed : p.allowed;
+    return sandboxes.place(sessionRef(config, { agentId, sessionKey })).sandboxed
+      ? p.allowedSandboxed
+      : p.allowed;
   };
 
   const wrap = (tool: Tool, name: ToolName): Tool => ({
@@ -266,7 +268,7 @@ export function createToolService(opts: ToolServiceOptions): ToolService {
     },
     async endSession(ref) {
       for (const r of processes.list(ref.sessionKey)) r.ctrl.abort();
-      await sandboxes.endSession(ref);
+      await sandboxes.endSession(sessionRef(config, ref));
     },
     setSessions(port) {
       sessions = port;
