@@ -147,6 +147,19 @@ describe("tools.exec.host", () => {
     expect(existsSync(join(h.dir, "workspace", "made-by-exec"))).toBe(false);
   });
 
+  it("a command still running after tools.exec.backgroundMs moves to the background", async () => {
+    x = await startSandboxAgents(
+      (dir) => sandboxed(dir),
+      { exec: { host: "gateway", security: "full", backgroundMs: 300 } },
+      { sandboxes: bareHost },
+    );
+    x.emu.script(...calls(exec("echo early; sleep 30; echo late"), exec("echo quick")));
+    await x.run("go");
+    const [slow, quick] = x.results().map(parsed);
+    expect(slow).toMatchObject({ status: "running", tail: "early\n", sessionId: expect.any(String) });
+    expect(quick).toMatchObject({ status: "completed", stdout: "quick\n" });
+  });
+
   it("node: exec is refused with the reason", async () => {
     x = await startSandboxAgents(
       (dir) => sandboxed(dir),

@@ -14,7 +14,7 @@ import {
   SANDBOX_WORKSPACE,
   type Sandbox,
 } from "../../sandbox/index.js";
-import { callContext, type ToolDeps } from "../context.js";
+import { type CallContext, callContext, type ToolDeps } from "../context.js";
 import { checkModelEnv, execEnvironment } from "../exec/env.js";
 import { gateExec } from "../exec/gate.js";
 import { MAX_COMMAND_CHARS } from "../exec/shell-words.js";
@@ -116,16 +116,16 @@ export function execTool(deps: ToolDeps): Tool {
         pathPrepend: deps.config().tools?.exec?.pathPrepend,
       });
       const timeoutMs = Math.min(exec.timeoutMs, (args.timeout ?? exec.timeoutMs / 1000) * 1000);
-      const processAllowed = call.policy.allowed.has("process");
-      const yieldMs = processAllowed ? (args.background ? 0 : args.yieldMs) : undefined;
-      const run =
-        yieldMs === undefined
-          ? undefined
-          : deps.processes.start({
-              agentId: call.agentId,
-              sessionKey: call.sessionKey,
-              command: args.command,
-            });
+      const offered = call.sandboxed ? call.policy.allowedSandboxed : call.policy.allowed;
+      // With the process tool offered, a command still running after yieldMs (default
+      // tools.exec.backgroundMs) moves to the background instead of holding the turn.
+      const yieldMs = offered.has("process")
+        ? args.background
+          ? 0
+          : (args.yieldMs ?? exec.backgroundMs)
+        : undefined;
+      const explicit = args.background === true || args.yieldMs !== undefined;
+      const run = yieldMs === undefined ? undefined : startRun(deps, call, args.command, explicit);
       const decode = (c: Buffer) => run && deps.processes.append(run, c.toString("utf8"));
       const p = target.exec(argv, {
         cwd,
@@ -148,13 +148,16 @@ export function execTool(deps: ToolDeps): Tool {
             durationMs: 0,
           }),
       );
+      // Until it moves to the background, aborting the agent run kills the command.
+      const stop = () => run.ctrl.abort();
+      ctx.signal.addEventListener("abort", stop, { once: true });
       const done = await Promise.race([
         p.then(
           () => true,
           () => true,
         ),
         new Promise<false>((r) => setTimeout(() => r(false), yieldMs).unref?.()),
-      ]);
+      ]).finally(() => ctx.signal.removeEventListener("abort", stop));
       if (done && run.result !== undefined) {
         deps.processes.remove(run.id);
         return execSummary(run.result, decision.approvedBy);
@@ -167,6 +170,19 @@ export function execTool(deps: ToolDeps): Tool {
       };
     },
   });
+}
+
+/**
+ * Registers a background run; when the session is at its limit, an explicit background request
+ * fails and an automatic one runs in the foreground instead (undefined).
+ */
+function startRun(deps: ToolDeps, call: CallContext, command: string, explicit: boolean) {
+  try {
+    return deps.processes.start({ agentId: call.agentId, sessionKey: call.sessionKey, command });
+  } catch (err) {
+    if (explicit) throw err;
+    return undefined;
+  }
 }
 
 /** Thrown when a process id does not belong to the session. */
