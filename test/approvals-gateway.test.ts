@@ -90,9 +90,8 @@ async function waitFor(
   pred: (e: { event: string; payload: Record<string, unknown> }) => boolean,
   from = 0,
 ): Promise<Record<string, unknown>> {
-  let hit: { payload: Record<string, unknown> } | undefined;
-  await expect.poll(() => (hit = log.slice(from).find(pred)) !== undefined, { timeout: 15_000 }).toBe(true);
-  return hit?.payload ?? {};
+  await expect.poll(() => log.slice(from).some(pred), { timeout: 15_000 }).toBe(true);
+  return log.slice(from).find(pred)?.payload ?? {};
 }
 
 let n = 0;
