@@ -182,3 +182,45 @@ describe("group mention properties", () => {
     );
   });
 });
+
+describe("end to end: nothing from a non-allowed sender reaches the model", () => {
+  it("through Telegram, any DM policy and sender mix: model requests only carry allowed senders", async () => {
+    const { startAccessHarness, dm } = await import("./access-harness.js");
+    const { lastUserText, until } = await import("./emulators/telegram/harness.js");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("pairing", "allowlist", "disabled"),
+        fc.uniqueArray(fc.integer({ min: 1, max: 6 }), { maxLength: 2 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 8 }),
+        async (policy, allowFrom, senders) => {
+          const h = await startAccessHarness({
+            telegram: { dmPolicy: policy, allowFrom },
+            config: { access: { rateLimit: { enabled: false } } },
+          });
+          try {
+            senders.forEach((s, i) => h.tg.inject(dm(s, `s${s}-${i}`)));
+            await until(
+              () =>
+                (
+                  h.gw.store
+                    .statement("SELECT count(*) AS n FROM channel_inbox WHERE status IN ('done', 'dropped')")
+                    .get() as { n: number }
+                ).n === senders.length,
+            );
+            for (const req of h.llm.requests) {
+              const sender = Number(/^s(\d)-/.exec(lastUserText(req))?.[1]);
+              expect(policy !== "disabled" && allowFrom.includes(sender)).toBe(true);
+            }
+            const allowedMsgs = senders.filter((s) => policy !== "disabled" && allowFrom.includes(s)).length;
+            expect(h.llm.requests).toHaveLength(allowedMsgs);
+            for (const key of h.sessionKeys())
+              expect(allowFrom.some((a) => key.endsWith(`:direct:${a}`))).toBe(true);
+          } finally {
+            await h.close();
+          }
+        },
+      ),
+      { numRuns: 5 },
+    );
+  });
+});
