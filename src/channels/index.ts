@@ -55,3 +55,10 @@ export {
   type SentMessage,
 } from "./types.js";
 export { WebchatAdapter } from "./webchat/adapter.js";
+export {
+  WEBCHAT_CHANNEL,
+  type WebchatAck,
+  WebchatIngress,
+  type WebchatIngressOptions,
+  type WebchatSend,
+} from "./webchat/ingress.js";

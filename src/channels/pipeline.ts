@@ -12,6 +12,7 @@ import { deliverPlanned, deliverReply, StreamDraft } from "./outbound.js";
 import { BACKLOG_STAGE, OverloadRefuser } from "./overload.js";
 import { type ChannelAdapter, type InboundMessage, inboundMessageSchema } from "./types.js";
 import { startTyping } from "./typing.js";
+import { WEBCHAT_CHANNEL } from "./webchat/ingress.js";
 
 /** The logger calls the pipeline makes (pino's shape). */
 export interface PipelineLogger {
@@ -163,6 +164,8 @@ export class ChannelPipeline {
 
   #enqueue(row: InboxRow): boolean {
     if (this.#known.has(row.id) || this.#stop.signal.aborted) return false;
+    // WS chat rows are run by the WebChat ingress (webchat/ingress.ts) under their own run ids.
+    if (row.channel === WEBCHAT_CHANNEL) return false;
     if (this.#deps.adapter(row.channel, row.accountId) === undefined) return false;
     this.#known.add(row.id);
     const key = conversationOf(row);

@@ -52,6 +52,10 @@ export interface InboxStore {
   /** Inserts messages in one transaction; returns the new rows and how many were duplicates. */
   insert(msgs: readonly InboxInput[]): { inserted: InboxRow[]; duplicates: number };
   get(id: number): InboxRow | undefined;
+  /** The row of a platform message id (the dedupe key), if it was ever inserted. */
+  find(channel: string, accountId: string, messageId: string): InboxRow | undefined;
+  /** Deletes a row that was refused before any processing, so the same id can be sent again. */
+  discard(id: number): void;
   /**
    * Marks an open row as processing and counts the attempt; undefined when the row is not open.
    * The attempt is counted before any work, so a message that crashes the process every time
@@ -165,6 +169,15 @@ export function createInboxStore(store: Store, opts: { now?: () => number } = {}
       });
     },
     get,
+    find(channel, accountId, messageId) {
+      const raw = store
+        .statement("SELECT * FROM channel_inbox WHERE channel = ? AND account_id = ? AND message_id = ?")
+        .get(channel, accountId, messageId);
+      return raw === undefined ? undefined : decode(raw);
+    },
+    discard(id) {
+      store.statement("DELETE FROM channel_inbox WHERE id = ?").run(id);
+    },
     claim(id) {
       // One statement: the claim is on the path of every message.
       const r = store

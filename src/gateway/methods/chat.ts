@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { type AgentService, toChatMessages } from "../../agent/index.js";
+import type { WebchatIngress } from "../../channels/index.js";
 import type { MethodRegistry } from "../method-registry.js";
 
 /** Longest chat message accepted, characters. */
@@ -60,14 +61,32 @@ function capChars(
   return kept.reverse();
 }
 
-/** Registers the chat methods. */
-export function registerChatMethods(methods: MethodRegistry, service: AgentService): void {
+/**
+ * Registers the chat methods. With `durable` (the gateway's WebChat ingress), `chat.send` is
+ * persisted in the inbox before it is acknowledged and deduplicated on its idempotencyKey across
+ * restarts; without it (tests of the agent alone), the key dedupes in memory only.
+ */
+export function registerChatMethods(
+  methods: MethodRegistry,
+  service: AgentService,
+  durable?: Pick<WebchatIngress, "send">,
+): void {
   methods.register({
     name: "chat.send",
     scope: "operator.write",
     params: chatSendParams,
     sideEffect: true,
     handler: (p, ctx) => {
+      if (durable !== undefined) {
+        return durable.send({
+          sessionKey: p.sessionKey,
+          message: p.message,
+          idempotencyKey: p.idempotencyKey,
+          timeoutMs: runTimeout(p.timeoutMs),
+          owner: ctx.transport !== "channel",
+          senderId: ctx.deviceId ?? ctx.clientId ?? ctx.connId,
+        });
+      }
       const run = service.start({
         sessionKey: p.sessionKey,
         message: p.message,

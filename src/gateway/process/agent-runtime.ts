@@ -81,6 +81,7 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
   const { registerUsageMethods } = await import("../methods/usage.js");
   const { registerApprovalMethods } = await import("../methods/approvals.js");
   const { createToolService, sessionsPortFor } = await import("../../tools/index.js");
+  const { WebchatIngress } = await import("../../channels/index.js");
   const owned = opts.store === undefined;
   const file = opts.store?.file ?? join(opts.stateDir, "state.sqlite");
   const store = opts.store ?? openStore({ file });
@@ -124,6 +125,10 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
     },
   });
   tools.setSessions(sessionsPortFor(runtime.service));
+  // chat.send goes through the durable inbox; unfinished sends resume at the first attach, after
+  // the sandboxes of a crashed earlier run were cleaned up.
+  const webchat = new WebchatIngress({ store, service: runtime.service, logger });
+  let resumed = false;
   let stopPruning: (() => void) | undefined;
   const configured = [...runtime.agents.agents.values()].filter((a) => a.model !== undefined).length;
   logger.info({ agents: runtime.agents.agents.size, withModel: configured }, "agent runtime ready");
@@ -139,7 +144,11 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
       current = server;
       server.declareEvents(["chat", "agent", "exec.approval.requested", "exec.approval.resolved"]);
       registerApprovalMethods(server.methods, tools.approvals);
-      registerChatMethods(server.methods, runtime.service);
+      registerChatMethods(server.methods, runtime.service, webchat);
+      if (!resumed) {
+        resumed = true;
+        webchat.resume();
+      }
       registerAgentMethods(server.methods, runtime.service);
       registerSessionsMethods(server.methods, runtime.service, file);
       registerModelMethods(server.methods, runtime.service);
