@@ -198,7 +198,9 @@ describe("end to end: nothing from a non-allowed sender reaches the model", () =
             config: { access: { rateLimit: { enabled: false } } },
           });
           try {
-            senders.forEach((s, i) => h.tg.inject(dm(s, `s${s}-${i}`)));
+            senders.forEach((s, i) => {
+              h.tg.inject(dm(s, `s${s}-${i}`));
+            });
             await until(
               () =>
                 (
