@@ -19,6 +19,7 @@ import {
   type ReliabilityHarness,
   startReliabilityHarness,
   until,
+  untilAsync,
 } from "./reliability.harness.js";
 
 let h: ReliabilityHarness | undefined;
@@ -58,10 +59,6 @@ async function stalledClient(url: string): Promise<() => void> {
     clientFrame(JSON.stringify({ type: "req", id: "c1", method: "connect", params: connectParams() })),
   );
   return () => sock.destroy();
-}
-
-async function untilAsync(fn: () => Promise<boolean>): Promise<void> {
-  while (!(await fn())) await new Promise((r) => setTimeout(r, 50));
 }
 
 const senders = (base: number, n: number) => Array.from({ length: n }, (_, i) => base + i);

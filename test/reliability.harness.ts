@@ -152,4 +152,9 @@ export async function allAnswered(tg: TelegramEmulator, sent: Array<[number, num
   return sent.map(([c, m]) => tg.repliesTo(c, m).length);
 }
 
+/** Polls an async predicate until it holds (the test timeout bounds it). */
+export async function untilAsync(fn: () => Promise<boolean>, stepMs = 50): Promise<void> {
+  while (!(await fn())) await new Promise((r) => setTimeout(r, stepMs));
+}
+
 export { until };
