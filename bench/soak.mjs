@@ -16,9 +16,10 @@
 // - eventLoop: worst and typical 1 s windows after warm-up; blockMs = max delay minus the
 //   sampling resolution, i.e. the longest synchronous stretch (target under 50 ms).
 // Flags: --quick, --messages N, --senders N, --max-seconds N, --series (include the RSS series).
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { linearFit, loadEmulators } from "./_emulators.mjs";
-import { connect, round, startGateway, stop } from "./_gateway-lib.mjs";
+import { connect, root, round, startGateway, stop } from "./_gateway-lib.mjs";
 
 const argv = process.argv.slice(2);
 const flag = (name) => {
@@ -37,8 +38,14 @@ const { startOpenAIEmulator, startTelegramEmulator } = await loadEmulators();
 const llm = await startOpenAIEmulator({ apiKey: "soak-key" });
 llm.handle(() => ({ text: "ok", chunks: 1 }));
 const tg = await startTelegramEmulator();
+// Each soak sender chats far faster than a person: per-sender rate limits (access control,
+// where this checkout has it) are turned off so they measure the gateway, not the limiter.
+const access = existsSync(join(root, "src", "config", "schema", "access.ts"))
+  ? { access: { rateLimit: { enabled: false } } }
+  : {};
 const gw = await startGateway({
   config: {
+    ...access,
     models: {
       providers: {
         emu: { baseUrl: llm.baseUrl, apiKey: "soak-key", api: "openai-completions", models: [{ id: "m1" }] },
