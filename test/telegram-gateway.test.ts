@@ -36,6 +36,8 @@ async function setup(delayMs = 0): Promise<string> {
     ...emuConfig(llm.baseUrl),
     session: { dmScope: "per-channel-peer" },
     logging: { level: "info" },
+    // Load tests: 10 messages per sender in a burst would trip the per-sender rate limit.
+    access: { rateLimit: { enabled: false } },
     channels: {
       telegram: {
         botToken: tg.token,
