@@ -63,8 +63,6 @@ const gw = await startGateway({
     agents: { defaults: { model: "emu/m1", maxConcurrent: laneCap } },
     session: { dmScope: "per-channel-peer" },
     logging: { level: "warn" },
-    // A benchmark floods from few senders; the per-sender rate limit would drop most of it.
-    access: { rateLimit: { enabled: false } },
     // The burst sends 10 messages per sender at once: per-sender rate limits would answer most
     // of them with a notice and the benchmark would wait forever for the rest.
     access: { rateLimit: { enabled: false } },
