@@ -69,9 +69,6 @@ const gw = await startGateway({
     // this measures the pipeline, not the limiter.
     access: { rateLimit: { enabled: false } },
     logging: { level: "warn" },
-    // The burst sends 10 messages per sender at once: per-sender rate limits would answer most
-    // of them with a notice and the benchmark would wait forever for the rest.
-    access: { rateLimit: { enabled: false } },
     channels: {
       telegram: {
         botToken: tg.token,
