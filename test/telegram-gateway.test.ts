@@ -138,9 +138,11 @@ describe("telegram through a gateway process", () => {
     // The only window for a duplicate is a kill after Telegram accepted a reply and before the
     // outbox recorded it. The outbox counts the sends started again for a chunk whose earlier
     // send had no recorded outcome (`resent`): every duplicate must be one of them, and each
-    // kill can leave at most the account's send gate (2 sends) in flight. Usually both are 0.
+    // kill can leave at most the account's send gate (maxConcurrentSends, default 1) in flight.
+    // Measured: 0-2 duplicates per run (the gateway sends almost all the time during the burst,
+    // so some kills land inside a send); 0 whenever no kill does.
     expect(duplicates).toBeLessThanOrEqual(resent);
-    expect(resent).toBeLessThanOrEqual(kills * 2);
+    expect(resent).toBeLessThanOrEqual(kills);
   }, 120_000);
 
   it("a burst of 1,000 messages from 100 senders: none lost, order kept per sender", async () => {

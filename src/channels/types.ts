@@ -74,7 +74,7 @@ export interface ChannelLimits {
   /** Which chunks are threaded to the message they answer. */
   readonly replyToMode: "off" | "first" | "all";
   /**
-   * Sends (new messages) in flight at once for this account. Default 2: each one is a reply a
+   * Sends (new messages) in flight at once for this account. Default 1: each one is a reply a
    * crash could duplicate, and platforms rate-limit a bot's sends far below what this allows.
    */
   readonly maxConcurrentSends?: number | undefined;

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { PalisadeConfig } from "../../config/index.js";
 import { fail } from "../../core/errors.js";
 import { DEFAULT_ACCOUNT_ID } from "../../sessions/index.js";
+import { DEFAULT_MAX_CONCURRENT_SENDS } from "../send-gate.js";
 import type { ChannelLimits } from "../types.js";
 
 /** Telegram's hard cap on message text, characters. */
@@ -93,6 +94,7 @@ function resolveOne(
       streaming: (c.streamMode ?? "partial") === "partial",
       streamThrottleMs: c.streamThrottleMs ?? 1000,
       replyToMode: c.replyToMode ?? "first",
+      maxConcurrentSends: c.maxConcurrentSends ?? DEFAULT_MAX_CONCURRENT_SENDS,
     },
     timeoutSeconds: c.timeoutSeconds ?? 60,
     pollTimeoutSeconds: c.pollTimeoutSeconds ?? 25,

@@ -95,6 +95,14 @@ export const telegramSchema = channel(
       .describe(
         "Longest reply message, characters; longer replies are split (default 4000, Telegram's cap is 4096).",
       ),
+    maxConcurrentSends: z
+      .int()
+      .min(1)
+      .max(30)
+      .optional()
+      .describe(
+        "New messages in flight at once per bot (default 1): each one is a reply a crash could duplicate.",
+      ),
     chunkMode: z
       .enum(["length", "newline"])
       .optional()
