@@ -19,6 +19,11 @@ export function replyTarget(adapter: ChannelAdapter, msg: InboundMessage, seq: n
 export interface DeliverHooks {
   /** Called before a chunk whose earlier send has no recorded outcome is sent again. */
   readonly onUncertain?: ((chunk: OutboxChunk) => void) | undefined;
+  /**
+   * Store writes to commit with the last chunk's "sent" mark (marking the inbox row done), or
+   * at once when nothing was left to send. Synchronous: it runs inside a transaction.
+   */
+  readonly done?: (() => void) | undefined;
 }
 
 /**
@@ -66,15 +71,17 @@ export async function deliverPlanned(
   chunks: readonly OutboxChunk[],
   hooks: DeliverHooks = {},
 ): Promise<void> {
-  for (const c of chunks) {
-    if (c.status === "sent") continue;
+  const todo = chunks.filter((c) => c.status !== "sent");
+  if (todo.length === 0) hooks.done?.();
+  for (const [i, c] of todo.entries()) {
+    const also = i === todo.length - 1 ? hooks.done : undefined;
     const target = replyTarget(adapter, msg, c.seq);
     if (c.platformMessageId !== null) {
       await adapter.edit(target, c.platformMessageId, c.text);
-      outbox.markSent(c.inboxId, c.seq, c.platformMessageId);
+      outbox.markSent(c.inboxId, c.seq, c.platformMessageId, also);
     } else {
       if (sendUncertain(c)) hooks.onUncertain?.(c);
-      await sendRecorded(adapter, outbox, c, target, (id) => outbox.markSent(c.inboxId, c.seq, id));
+      await sendRecorded(adapter, outbox, c, target, (id) => outbox.markSent(c.inboxId, c.seq, id, also));
     }
   }
 }

@@ -247,18 +247,20 @@ export class ChannelPipeline {
     const adapter = this.#deps.adapter(row.channel, row.accountId);
     if (adapter === undefined) throw new Stopping("channel stopped");
     const chunks = outbox.chunks(row.id);
-    const hooks = { onUncertain: (c: OutboxChunk) => this.#uncertain(row, c.seq, "chunk") };
+    const hooks = {
+      onUncertain: (c: OutboxChunk) => this.#uncertain(row, c.seq, "chunk"),
+      done: () => inbox.complete(row.id),
+    };
     if (chunks.some((c) => c.status !== "draft")) {
       // The reply was recorded before a restart: send what was not confirmed, never re-run.
       await deliverPlanned(adapter, outbox, msg, chunks, hooks);
-      inbox.complete(row.id);
       return;
     }
     const decision = await this.#deps.gate()(msg);
     if (decision.action === "drop") {
-      if (decision.reply !== undefined)
-        await deliverReply(adapter, outbox, row.id, msg, decision.reply, hooks);
-      inbox.drop(row.id, decision.reason);
+      const drop = () => inbox.drop(row.id, decision.reason);
+      if (decision.reply === undefined) drop();
+      else await deliverReply(adapter, outbox, row.id, msg, decision.reply, { ...hooks, done: drop });
       return;
     }
     const route = this.#deps.route()(msg, decision.agentId);
@@ -289,7 +291,6 @@ export class ChannelPipeline {
     }
     if (this.#stop.signal.aborted) throw new Stopping("stopping");
     await deliverReply(adapter, outbox, row.id, msg, result.text, hooks);
-    inbox.complete(row.id);
   }
 
   /**

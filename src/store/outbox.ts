@@ -55,8 +55,11 @@ export interface OutboxStore {
   markSending(inboxId: number, seq: number, text: string): void;
   /** Forgets a started send the platform definitely refused, so it is not reported as uncertain. */
   clearSending(inboxId: number, seq: number): void;
-  /** Marks a chunk sent with the platform's message id. */
-  markSent(inboxId: number, seq: number, platformMessageId: string | null): void;
+  /**
+   * Marks a chunk sent with the platform's message id. `also` runs in the same transaction (the
+   * last chunk marks its inbox row done with it: one commit instead of two per message).
+   */
+  markSent(inboxId: number, seq: number, platformMessageId: string | null, also?: () => void): void;
 }
 
 const rowSchema = z.object({
@@ -148,13 +151,20 @@ export function createOutboxStore(store: Store, opts: { now?: () => number } = {
         )
         .run(inboxId, seq);
     },
-    markSent(inboxId, seq, platformMessageId) {
-      store
-        .statement(
-          `UPDATE channel_outbox SET status = 'sent', platform_message_id = coalesce(?, platform_message_id), updated_at = ?
-           WHERE inbox_id = ? AND seq = ?`,
-        )
-        .run(platformMessageId, now(), inboxId, seq);
+    markSent(inboxId, seq, platformMessageId, also) {
+      const mark = () =>
+        store
+          .statement(
+            `UPDATE channel_outbox SET status = 'sent', platform_message_id = coalesce(?, platform_message_id), updated_at = ?
+             WHERE inbox_id = ? AND seq = ?`,
+          )
+          .run(platformMessageId, now(), inboxId, seq);
+      if (also === undefined) mark();
+      else
+        store.transaction(() => {
+          mark();
+          also();
+        });
     },
   };
 }
