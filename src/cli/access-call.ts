@@ -1,5 +1,5 @@
 import type { CliContext } from "./context.js";
-import { connectFromFlags } from "./gateway.js";
+import { callGatewayOrLocal, dispatchLocal } from "./local-call.js";
 
 /** Connection flags of the pairing and access commands. */
 export interface AccessFlags {
@@ -20,66 +20,25 @@ export interface AccessFlags {
  * owner is the operator). The same method code runs either way; only `--notify` needs the
  * gateway, since it sends through a running channel.
  */
-export async function callAccess(
+export function callAccess(
   ctx: CliContext,
   flags: AccessFlags,
   method: string,
   params: Record<string, unknown>,
 ) {
-  let client: Awaited<ReturnType<typeof connectFromFlags>> | undefined;
-  try {
-    client = await connectFromFlags(ctx, flags);
-  } catch (err) {
-    const remote = flags.url !== undefined || process.env.PALISADE_GATEWAY_URL !== undefined;
-    if (remote || (err as { code?: string }).code !== "PAL_GATEWAY_UNREACHABLE") throw err;
-  }
-  if (client !== undefined) {
-    try {
-      return await client.call(method, params);
-    } finally {
-      client.close();
-    }
-  }
-  return callLocal(ctx, method, params);
-}
-
-async function callLocal(ctx: CliContext, method: string, params: Record<string, unknown>) {
-  const { join } = await import("node:path");
-  const { openStore } = await import("../store/index.js");
-  const { loadConfig } = await import("../config/index.js");
-  const { PairingService, AccessRoles } = await import("../access/index.js");
-  const { MethodRegistry, SCOPES } = await import("../gateway/index.js");
-  const { registerPairingMethods } = await import("../gateway/methods/pairing.js");
-  const { registerAccessMethods } = await import("../gateway/methods/access.js");
-  const { dispatch } = await import("../gateway/dispatch.js");
-  const { IdempotencyCache } = await import("../gateway/idempotency.js");
-  const { GatewayCallError } = await import("../client/index.js");
-  const pino = (await import("pino")).default;
-  // Config roles win over stored ones; without a readable config only the store counts.
-  const config = await loadConfig({ paths: ctx.paths }).then(
-    (l) => l.config,
-    () => ({ channels: undefined }),
+  return callGatewayOrLocal(ctx, flags, method, params, () =>
+    dispatchLocal(ctx, method, params, async (methods, store) => {
+      const { loadConfig } = await import("../config/index.js");
+      const { PairingService, AccessRoles } = await import("../access/index.js");
+      const { registerPairingMethods } = await import("../gateway/methods/pairing.js");
+      const { registerAccessMethods } = await import("../gateway/methods/access.js");
+      // Config roles win over stored ones; without a readable config only the store counts.
+      const config = await loadConfig({ paths: ctx.paths }).then(
+        (l) => l.config,
+        () => ({ channels: undefined }),
+      );
+      registerPairingMethods(methods, { pairing: new PairingService({ store }) });
+      registerAccessMethods(methods, new AccessRoles({ store, config }));
+    }),
   );
-  const store = openStore({ file: join(ctx.paths.stateDir, "state.sqlite") });
-  try {
-    const methods = new MethodRegistry();
-    registerPairingMethods(methods, { pairing: new PairingService({ store }) });
-    registerAccessMethods(methods, new AccessRoles({ store, config }));
-    const res = await dispatch(
-      { type: "req", id: "local", method, params },
-      {
-        connId: "local-cli",
-        role: "operator",
-        scopes: [...SCOPES],
-        clientAddress: "local",
-        signal: new AbortController().signal,
-        transport: "ws",
-      },
-      { methods, idempotency: new IdempotencyCache({ now: Date.now }), logger: pino({ level: "silent" }) },
-    );
-    if (!res.ok) throw new GatewayCallError(res.error);
-    return res.payload;
-  } finally {
-    store.close();
-  }
 }

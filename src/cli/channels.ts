@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { action, type CliContext } from "./context.js";
-import { addConnectionOptions, connectFromFlags, reportCallError } from "./gateway.js";
+import { addConnectionOptions, reportCallError } from "./gateway.js";
+import { callGatewayOrLocal } from "./local-call.js";
 
 interface Flags {
   url?: string;
@@ -17,22 +18,8 @@ interface Flags {
  * inbox in the local store instead: dead letters and counts are there, health is not (nothing
  * is connected), which the answer says.
  */
-async function callChannels(ctx: CliContext, flags: Flags, method: string, params: Record<string, unknown>) {
-  let client: Awaited<ReturnType<typeof connectFromFlags>> | undefined;
-  try {
-    client = await connectFromFlags(ctx, flags);
-  } catch (err) {
-    const remote = flags.url !== undefined || process.env.PALISADE_GATEWAY_URL !== undefined;
-    if (remote || (err as { code?: string }).code !== "PAL_GATEWAY_UNREACHABLE") throw err;
-  }
-  if (client !== undefined) {
-    try {
-      return await client.call(method, params);
-    } finally {
-      client.close();
-    }
-  }
-  return callLocal(ctx, method, params);
+function callChannels(ctx: CliContext, flags: Flags, method: string, params: Record<string, unknown>) {
+  return callGatewayOrLocal(ctx, flags, method, params, () => callLocal(ctx, method, params));
 }
 
 async function callLocal(ctx: CliContext, method: string, params: Record<string, unknown>): Promise<unknown> {

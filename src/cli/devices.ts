@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { action, type CliContext } from "./context.js";
-import { addConnectionOptions, connectFromFlags, reportCallError } from "./gateway.js";
+import { addConnectionOptions, reportCallError } from "./gateway.js";
+import { callGatewayOrLocal, dispatchLocal } from "./local-call.js";
 
 interface Flags {
   url?: string;
@@ -10,64 +11,20 @@ interface Flags {
   json?: boolean;
 }
 
-/**
- * Runs one device method: over the running gateway, or, when none answers and no --url or
- * PALISADE_GATEWAY_URL names one, directly on the local state store (the state dir's owner is
- * the operator). The same method code runs either way.
- */
-async function callDevices(ctx: CliContext, flags: Flags, method: string, params: Record<string, unknown>) {
-  let client: Awaited<ReturnType<typeof connectFromFlags>> | undefined;
-  try {
-    client = await connectFromFlags(ctx, flags);
-  } catch (err) {
-    const remote = flags.url !== undefined || process.env.PALISADE_GATEWAY_URL !== undefined;
-    if (remote || (err as { code?: string }).code !== "PAL_GATEWAY_UNREACHABLE") throw err;
-  }
-  if (client !== undefined) {
-    try {
-      return await client.call(method, params);
-    } finally {
-      client.close();
-    }
-  }
-  return callLocal(ctx, method, params);
-}
-
-async function callLocal(ctx: CliContext, method: string, params: Record<string, unknown>) {
-  const { join } = await import("node:path");
-  const { openStore, createDeviceStore } = await import("../store/index.js");
-  const { MethodRegistry, SCOPES } = await import("../gateway/index.js");
-  const { registerDeviceMethods } = await import("../gateway/methods/devices.js");
-  const { dispatch } = await import("../gateway/dispatch.js");
-  const { IdempotencyCache } = await import("../gateway/idempotency.js");
-  const { GatewayCallError } = await import("../client/index.js");
-  const pino = (await import("pino")).default;
-  const store = openStore({ file: join(ctx.paths.stateDir, "state.sqlite") });
-  try {
-    const methods = new MethodRegistry();
-    registerDeviceMethods(methods, {
-      devices: createDeviceStore(store),
-      emit: () => {},
-      recheck: () => {},
-      now: Date.now,
-    });
-    const res = await dispatch(
-      { type: "req", id: "local", method, params },
-      {
-        connId: "local-cli",
-        role: "operator",
-        scopes: [...SCOPES],
-        clientAddress: "local",
-        signal: new AbortController().signal,
-        transport: "ws",
-      },
-      { methods, idempotency: new IdempotencyCache({ now: Date.now }), logger: pino({ level: "silent" }) },
-    );
-    if (!res.ok) throw new GatewayCallError(res.error);
-    return res.payload;
-  } finally {
-    store.close();
-  }
+/** Runs one device method over the running gateway, or on the local store when none runs. */
+function callDevices(ctx: CliContext, flags: Flags, method: string, params: Record<string, unknown>) {
+  return callGatewayOrLocal(ctx, flags, method, params, () =>
+    dispatchLocal(ctx, method, params, async (methods, store) => {
+      const { createDeviceStore } = await import("../store/index.js");
+      const { registerDeviceMethods } = await import("../gateway/methods/devices.js");
+      registerDeviceMethods(methods, {
+        devices: createDeviceStore(store),
+        emit: () => {},
+        recheck: () => {},
+        now: Date.now,
+      });
+    }),
+  );
 }
 
 interface ListPayload {
