@@ -45,7 +45,12 @@ beforeAll(async () => {
     },
     models: {
       providers: {
-        emu: { baseUrl: emu.baseUrl, apiKey: "${EMU_KEY}", api: "openai-completions", models: [{ id: "m1" }] },
+        emu: {
+          baseUrl: emu.baseUrl,
+          apiKey: "${EMU_KEY}",
+          api: "openai-completions",
+          models: [{ id: "m1" }],
+        },
       },
     },
     // No sandbox: exec runs on the gateway host, and "always" makes every command wait for an operator.
@@ -169,28 +174,47 @@ describe("Control UI approvals in Chromium", () => {
     await page().locator("[data-testid=approvals] .empty").waitFor();
   });
 
-  it("a Telegram stranger's DM pairing request is listed on the Pairing page; Approve lets the next message in", async () => {
+  it("a Telegram stranger's DM pairing request shows on the Pairing page; Approve lets the next message in, Reject does not", async () => {
     const before = emu.requests.length;
     emu.handle((req) => ({ text: `echo: ${lastUserText(req)}`, chunks: 1 }));
-    const sender = 4242;
-    const dm = (text: string) => tg.inject({ chatId: sender, from: { id: sender, first_name: "Stranger" }, text });
-    dm("hello?");
-    const sentTo = () => tg.sent.filter((m) => m.chatId === String(sender)).map((m) => m.text);
-    const [codeReply] = await until(() => sentTo().length === 1 && sentTo());
-    const code = /pairing code: ([A-Z0-9]{8})/.exec(codeReply ?? "")?.[1] ?? "";
-    expect(code).toHaveLength(8);
-    expect(emu.requests.length).toBe(before);
+    const sentTo = (id: number) => tg.sent.filter((m) => m.chatId === String(id)).map((m) => m.text);
+    const dm = (id: number, text: string) =>
+      tg.inject({ chatId: id, from: { id, first_name: "Stranger" }, text });
+    const codeFor = async (id: number) => {
+      const [reply] = await until(() => sentTo(id).length === 1 && sentTo(id));
+      const code = /pairing code: ([A-Z0-9]{8})/.exec(reply ?? "")?.[1] ?? "";
+      expect(code).toHaveLength(8);
+      return code;
+    };
+    // The page is already open when the stranger writes: Refresh picks the request up.
     await go("pairing");
-    const row = page().locator("[data-section=dm-pairing] tr", { hasText: code });
-    await row.waitFor({ timeout: 10_000 });
-    expect(await row.textContent()).toContain(String(sender));
-    expect(await row.textContent()).toContain("telegram");
+    await page().locator("[data-section=dm-pairing] .empty").waitFor({ timeout: 10_000 });
+    const friend = 4242;
+    const stranger = 4343;
+    dm(friend, "hello?");
+    dm(stranger, "let me in");
+    const friendCode = await codeFor(friend);
+    const strangerCode = await codeFor(stranger);
+    expect(emu.requests.length).toBe(before);
+    await page().getByRole("button", { name: "Refresh" }).click();
+    const row = (code: string) =>
+      page().locator(`[data-section=dm-pairing] tr:has(code[data-pairing-code="${code}"])`);
+    await row(friendCode).waitFor({ timeout: 10_000 });
+    const cells = await row(friendCode).locator("td").allTextContents();
+    expect(cells.slice(0, 4)).toEqual(["telegram", friendCode, String(friend), "default"]);
+    // When it was requested and when it expires are shown as dates, not left blank.
+    expect(cells[4]).not.toBe("—");
+    expect(cells[5]).not.toBe("—");
+    await row(strangerCode).waitFor();
     await b.shot("pairing-dm");
-    await row.getByRole("button", { name: "Approve" }).click();
-    await row.waitFor({ state: "detached", timeout: 10_000 });
+    await row(friendCode).getByRole("button", { name: "Approve" }).click();
+    await row(friendCode).waitFor({ state: "detached", timeout: 10_000 });
+    await row(strangerCode).getByRole("button", { name: "Reject" }).click();
+    await row(strangerCode).waitFor({ state: "detached", timeout: 10_000 });
+    await page().locator("[data-section=dm-pairing] .empty").waitFor({ timeout: 10_000 });
     expect((await cli.call<{ requests: unknown[] }>("pairing.list", {})).requests).toEqual([]);
-    dm("now?");
-    await until(() => sentTo().includes("echo: now?"));
+    dm(friend, "now?");
+    await until(() => sentTo(friend).includes("echo: now?"));
     expect(emu.requests.length - before).toBe(1);
     expect(lastUserText(emu.requests.at(-1) as (typeof emu.requests)[number])).toBe("now?");
     await b.shot("pairing-dm-approved");

@@ -202,7 +202,7 @@ describe("Control UI in Chromium", () => {
   it("shows exec approvals as unavailable until the gateway offers exec.approval.resolve", async () => {
     await go("approvals");
     if (cli.hello.features?.methods?.includes("exec.approval.resolve")) {
-      // The tools issue landed: the live queue is exercised in its own test once it has a trigger.
+      // The live queue (approve, deny) is exercised in test/ui-approvals.test.ts.
       await page().locator("[data-testid=approvals]").waitFor();
     } else {
       await page().locator("[data-unavailable]").waitFor();

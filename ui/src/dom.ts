@@ -66,8 +66,9 @@ export function button(label: string, onClick: () => void, cls = ""): HTMLButton
   return h("button", { class: cls, attrs: { type: "button" }, on: { click: () => onClick() } }, label);
 }
 
-/** Local date and time of epoch ms, or "—". */
-export function when(ms: unknown): string {
+/** Local date and time of epoch ms or an ISO 8601 string (pairing.list sends those), or "—". */
+export function when(t: unknown): string {
+  const ms = typeof t === "string" ? Date.parse(t) : t;
   return typeof ms === "number" && Number.isFinite(ms) ? new Date(ms).toLocaleString() : "—";
 }
 

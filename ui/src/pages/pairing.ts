@@ -1,7 +1,7 @@
 /**
  * Pairing requests: devices waiting for approval (device.pair.*), live from
  * `device.pair.requested|resolved`, and chat senders waiting for DM pairing (pairing.*) when
- * the gateway offers it.
+ * the gateway offers it (no event announces those: loaded when the page opens and on Refresh).
  */
 import { button, h, replace, show, when } from "../dom.js";
 import { errorBox, errorText, idem, type PageContext, type PageDef, pageHeader, table } from "./page.js";
@@ -18,56 +18,80 @@ interface PairRequest {
   readonly ts?: number;
 }
 
-function dmSection(ctx: PageContext): HTMLElement {
-  const box = h("div");
+/** A chat sender waiting for DM pairing (pairing.list: OpenClaw's fields plus ours). */
+interface DmRequest {
+  readonly id: string;
+  readonly code: string;
+  readonly channel: string;
+  readonly accountId?: string;
+  readonly createdAt?: string | number;
+  readonly expiresAt?: string | number;
+}
+
+/** The DM pairing section and its loader (the page's Refresh reloads it too). */
+function dmSection(ctx: PageContext): { el: HTMLElement; load: () => Promise<void> } {
+  const title = h("h3", null, "Chat senders (DM pairing)");
   if (!ctx.conn.has("pairing.list")) {
-    return h(
+    const el = h(
       "section",
       { attrs: { "data-section": "dm-pairing" } },
-      h("h3", null, "Chat senders (DM pairing)"),
+      title,
       h(
         "p",
         { class: "muted", attrs: { "data-unavailable": "true" } },
         "DM pairing is not available on this gateway.",
       ),
     );
+    return { el, load: async () => {} };
   }
+  const box = h("div");
+  const decide = async (method: "pairing.approve" | "pairing.reject", r: DmRequest) => {
+    try {
+      await ctx.conn.call(method, {
+        channel: r.channel,
+        code: r.code,
+        ...(r.accountId ? { accountId: r.accountId } : {}),
+        idempotencyKey: idem(),
+      });
+      ctx.notify(
+        `${method === "pairing.approve" ? "approved" : "rejected"} ${r.channel} sender ${r.id}`,
+        "ok",
+      );
+    } catch (e) {
+      ctx.notify(errorText(e), "error");
+    }
+    await load();
+  };
   const load = async () => {
     try {
-      const res = await ctx.conn.call<{ requests?: Array<Record<string, unknown>> }>("pairing.list", {});
+      const res = await ctx.conn.call<{ requests?: DmRequest[] }>("pairing.list", {});
       const rows = (res.requests ?? []).map((r) => [
         show(r.channel),
-        h("code", null, show(r.code)),
-        show(r.id ?? r.senderId),
-        show(r.meta ?? r.displayName),
-        when(r.createdAt ?? r.createdAtMs),
-        button(
-          "Approve",
-          () =>
-            void ctx.conn
-              .call("pairing.approve", {
-                channel: r.channel,
-                code: r.code,
-                ...(r.accountId ? { accountId: r.accountId } : {}),
-              })
-              .then(load, (e: unknown) => ctx.notify(errorText(e), "error")),
+        h("code", { attrs: { "data-pairing-code": r.code } }, r.code),
+        show(r.id),
+        show(r.accountId),
+        when(r.createdAt),
+        when(r.expiresAt),
+        h(
+          "div",
+          { class: "row" },
+          button("Approve", () => void decide("pairing.approve", r), "primary"),
+          button("Reject", () => void decide("pairing.reject", r), "danger"),
         ),
       ]);
       replace(
         box,
-        table(["Channel", "Code", "Sender", "Details", "Requested", ""], rows, "No pending senders."),
+        table(
+          ["Channel", "Code", "Sender", "Account", "Requested", "Expires", ""],
+          rows,
+          "No chat senders are waiting.",
+        ),
       );
     } catch (e) {
       replace(box, errorBox(e));
     }
   };
-  void load();
-  return h(
-    "section",
-    { attrs: { "data-section": "dm-pairing" } },
-    h("h3", null, "Chat senders (DM pairing)"),
-    box,
-  );
+  return { el: h("section", { attrs: { "data-section": "dm-pairing" } }, title, box), load };
 }
 
 function mount(el: HTMLElement, ctx: PageContext): () => void {
@@ -116,17 +140,22 @@ function mount(el: HTMLElement, ctx: PageContext): () => void {
   const off = conn.onEvent((e) => {
     if (e.event === "device.pair.requested" || e.event === "device.pair.resolved") void load();
   });
+  const dm = dmSection(ctx);
   replace(
     el,
     pageHeader(
       "Pairing requests",
-      button("Refresh", () => void load()),
+      button("Refresh", () => {
+        void load();
+        void dm.load();
+      }),
     ),
     h("h3", null, "Devices"),
     body,
-    dmSection(ctx),
+    dm.el,
   );
   void load();
+  void dm.load();
   return off;
 }
 
