@@ -67,6 +67,42 @@ describe.each(FLAVOURS)("text through $name", (f) => {
   });
 });
 
+describe("non-streaming steps", () => {
+  it("streams the later attempts after a non-streaming one hit the stall timeout", async () => {
+    const f = FLAVOURS[1] as Flavour;
+    const { emu, registry } = await setup(f);
+    emu.script({ hang: true }, { text: "a long answer after all", chunks: 3 });
+    const failures: string[] = [];
+    const r = await streamModelStep(
+      registry.chain(`${f.provider}/m1`),
+      { messages: [{ role: "user", content: "hi" }] },
+      {
+        stream: false,
+        stallTimeoutMs: 50,
+        sleep: async () => {},
+        onAttemptFailed: (x) => failures.push(x.detail),
+      },
+    );
+    expect(r.text).toBe("a long answer after all");
+    expect(r.attempts).toBe(2);
+    expect(failures[0]).toMatch(/sent nothing for 50 ms/);
+    expect(emu.requests.map((q) => q.body.stream === true)).toEqual([false, true]);
+  });
+
+  it("stays non-streaming after other failures", async () => {
+    const f = FLAVOURS[1] as Flavour;
+    const { emu, registry } = await setup(f);
+    emu.script({ status: 500 }, { text: "fine" });
+    const r = await streamModelStep(
+      registry.chain(`${f.provider}/m1`),
+      { messages: [{ role: "user", content: "hi" }] },
+      { stream: false, sleep: async () => {} },
+    );
+    expect(r.text).toBe("fine");
+    expect(emu.requests.map((q) => q.body.stream === true)).toEqual([false, false]);
+  });
+});
+
 describe("model registry", () => {
   it("uses built-in providers with their env var and keeps keys out of errors", () => {
     const reg = createModelRegistry({ env: {}, fetch: globalThis.fetch });

@@ -36,6 +36,8 @@ describe("telegram channel", () => {
     const keys = h.gw.store.statement("SELECT key FROM sessions").all() as Array<{ key: string }>;
     expect(keys.map((k) => k.key)).toContain("agent:main:telegram:direct:4242");
     expect(JSON.stringify(keys)).not.toContain("user4242");
+    // No streaming preview (streamMode off): the model is asked for one answer, not a stream.
+    expect(h.llm.requests.map((r) => r.body.stream === true)).toEqual([false]);
   });
 
   it("splits long replies at the limit on safe boundaries and formats Markdown as HTML", async () => {
@@ -158,5 +160,6 @@ describe("telegram channel", () => {
     expect(replies[0]?.replyTo).toBe(mid);
     expect(replies[0]?.text).toBe("one two three four five six seven eight");
     expect(replies[0]?.history.length).toBeGreaterThan(1);
+    expect(h.llm.requests.map((r) => r.body.stream === true)).toEqual([true]);
   });
 });

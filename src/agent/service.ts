@@ -21,6 +21,12 @@ export interface StartRunInput {
   readonly owner?: boolean | undefined;
   /** Also receives this run's `chat` events (channels stream replies from them). */
   readonly observe?: EmitFn | undefined;
+  /**
+   * False when nobody needs the reply as it is written (a channel that does not stream edits):
+   * the model is then asked for one answer instead of a stream, which costs the gateway much
+   * less CPU. `chat` events still carry the text (one delta, then final). Default true.
+   */
+  readonly streamed?: boolean | undefined;
 }
 
 /** A started (or replayed) run. */
@@ -194,7 +200,15 @@ export class AgentService {
           }
           text = cmd.args;
         }
-        const outcome = await runTurn(deps, { rec, agent, text, signal, events, timeoutMs: input.timeoutMs });
+        const outcome = await runTurn(deps, {
+          rec,
+          agent,
+          text,
+          signal,
+          events,
+          timeoutMs: input.timeoutMs,
+          stream: input.streamed !== false,
+        });
         this.#end(rec, outcome);
       })
       .catch((err: unknown) => {

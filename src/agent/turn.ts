@@ -86,6 +86,8 @@ export interface TurnInput {
   readonly signal: AbortSignal;
   readonly events: ChatRunEvents;
   readonly timeoutMs?: number | undefined;
+  /** False: ask the model for one answer instead of a stream (nobody watches it). Default true. */
+  readonly stream?: boolean | undefined;
 }
 
 /**
@@ -126,7 +128,11 @@ export async function runTurn(deps: AgentServiceDeps, input: TurnInput): Promise
           totalTokens: session.totalTokens,
         },
       },
-      provider: { ...deps.provider, secrets: deps.registry.secrets() },
+      provider: {
+        ...deps.provider,
+        ...(input.stream === false ? { stream: false } : {}),
+        secrets: deps.registry.secrets(),
+      },
       onDelta: (d) => events.delta(d),
       onUnknownTool:
         deps.refuseTool === undefined

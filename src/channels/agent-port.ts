@@ -8,7 +8,7 @@ export interface ChannelRunInput {
   readonly message: string;
   /** Unique per processing attempt of an inbox row. */
   readonly idempotencyKey: string;
-  /** The reply text so far, as it streams. */
+  /** The reply text so far, as it streams; without it the model is not asked to stream. */
   readonly onText?: ((textSoFar: string) => void) | undefined;
   /** The gate found the sender to be an owner (may `/approve`). Default false. */
   readonly owner?: boolean | undefined;
@@ -44,6 +44,8 @@ export function agentServicePort(service: AgentService): AgentRunPort {
         message: input.message,
         idempotencyKey: input.idempotencyKey,
         owner: input.owner === true,
+        // Without a streaming preview nobody needs the text before it is complete.
+        streamed: onText !== undefined,
         observe:
           onText === undefined
             ? undefined

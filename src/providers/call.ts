@@ -35,7 +35,12 @@ export interface ModelCallOptions extends RetryOptions {
   readonly signal?: AbortSignal | undefined;
   /** Longest silence from the provider before an attempt is abandoned, in ms. Default 60_000. */
   readonly stallTimeoutMs?: number | undefined;
-  /** Stream with SSE (default) or ask for one JSON answer. */
+  /**
+   * Stream with SSE (default) or ask for one JSON answer (cheaper: no stream machinery). A
+   * non-streaming attempt cannot show progress, so it must answer within `stallTimeoutMs`;
+   * when one does not, the step's later attempts stream, so a long answer from a live model
+   * still completes and a hung one is given up on as fast as when streaming.
+   */
   readonly stream?: boolean | undefined;
   /** Receives text as it arrives. */
   readonly onDelta?: ((text: string) => void) | undefined;
@@ -81,18 +86,24 @@ interface AttemptState {
 
 interface StallTimer {
   readonly signal: AbortSignal;
-  readonly error: PalisadeError;
+  /** The timeout error (the abort reason once it fired). */
+  error(): PalisadeError;
   kick(): void;
   stop(): void;
 }
 
 function stallTimer(ref: string, ms: number, outer: AbortSignal | undefined): StallTimer {
   const ctrl = new AbortController();
-  const error = fail("PAL_PROVIDER_TIMEOUT", { ref, timeoutMs: ms });
+  // Built only when needed: an error (with its stack) per model call is measurable hot-path work.
+  let err: PalisadeError | undefined;
+  const error = () => {
+    err ??= fail("PAL_PROVIDER_TIMEOUT", { ref, timeoutMs: ms });
+    return err;
+  };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const kick = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => ctrl.abort(error), ms);
+    timer = setTimeout(() => ctrl.abort(error()), ms);
     timer.unref?.();
   };
   kick();
@@ -117,6 +128,7 @@ async function attemptOnce(
   m: ResolvedModel,
   req: ModelStepRequest,
   opts: ModelCallOptions,
+  stream: boolean,
   state: AttemptState,
   signal: AbortSignal,
   kick: () => void,
@@ -132,7 +144,7 @@ async function attemptOnce(
     maxRetries: 0,
     abortSignal: signal,
   };
-  if (opts.stream === false) {
+  if (!stream) {
     const r = await generateText(settings);
     const toolCalls = r.content.flatMap((p) => (p.type === "tool-call" ? [collectToolCall(p)] : []));
     if (r.text !== "") {
@@ -201,6 +213,7 @@ export async function streamModelStep(
   const secrets = opts.secrets ?? [];
   const stallMs = opts.stallTimeoutMs ?? 60_000;
   let attempts = 0;
+  let stream = opts.stream !== false;
   let last: PalisadeError | undefined;
   const failedRefs: string[] = [];
   const failures: AttemptFailure[] = [];
@@ -212,13 +225,16 @@ export async function streamModelStep(
       const state: AttemptState = { text: "", emitted: false };
       const timer = stallTimer(m.ref, stallMs, opts.signal);
       try {
-        const result = await attemptOnce(m, req, opts, state, timer.signal, timer.kick);
+        const result = await attemptOnce(m, req, opts, stream, state, timer.signal, timer.kick);
         return { ...result, attempts };
       } catch (err) {
         if (opts.signal?.aborted) throw opts.signal.reason;
         const timedOut = timer.signal.aborted;
+        // Silence is all a non-streaming attempt shows, even from a model still writing a long
+        // answer: the next attempts stream, so progress keeps them alive.
+        if (timedOut) stream = true;
         const cls = timedOut ? { retryable: true } : classifyFailure(err, now());
-        const cause = timedOut ? timer.error : err;
+        const cause = timedOut ? timer.error() : err;
         const status = "status" in cls ? cls.status : undefined;
         const detail = `${status === undefined ? "" : `HTTP ${status}: `}${describeError(cause, secrets)}`;
         last = fail(
