@@ -84,9 +84,11 @@ tg.onSent = (b) => {
     w();
   }
 };
-// The emulator keeps every bot message; the soak counts them in onSent, so it drops its copy.
+// The emulators keep every bot message and every model request (with its whole history); the
+// soak counts replies in onSent, so it drops those copies (200,000 requests would not fit).
 const trimSent = setInterval(() => {
   tg.sent.length = 0;
+  llm.requests.length = 0;
 }, 1000);
 
 const injected = [];
