@@ -1,11 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { ERRORS, type ErrorCode, fail, formatTemplate, PalisadeError, toWireError } from "./errors.js";
+import {
+  ERROR_TABLES,
+  ERRORS,
+  type ErrorCode,
+  fail,
+  formatTemplate,
+  PalisadeError,
+  toWireError,
+} from "./errors.js";
 
 describe("error registry", () => {
   const codes = Object.keys(ERRORS) as ErrorCode[];
 
   it("uses stable PAL_ codes in upper snake case", () => {
     for (const code of codes) expect(code).toMatch(/^PAL_[A-Z0-9_]+$/);
+  });
+
+  it("defines every code in exactly one area table (a spread would hide a duplicate)", () => {
+    const seen = new Map<string, number>();
+    for (const table of ERROR_TABLES)
+      for (const code of Object.keys(table)) seen.set(code, (seen.get(code) ?? 0) + 1);
+    const twice = [...seen].filter(([, n]) => n > 1).map(([c]) => c);
+    expect(twice).toEqual([]);
+    expect(seen.size).toBe(codes.length);
   });
 
   it("maps every code to a sane HTTP status and exit code", () => {
