@@ -31,8 +31,9 @@ export { deliverPlanned, deliverReply, replyTarget, StreamDraft } from "./outbou
 export { BACKLOG_STAGE, BUSY_TEXT } from "./overload.js";
 export { ChannelPipeline, type PipelineDeps, type PipelineLogger } from "./pipeline.js";
 export { ChannelRegistry } from "./registry.js";
-export { TelegramAdapter, type TelegramAdapterOptions } from "./telegram/adapter.js";
-export { callWithRetry, MAX_RETRY_AFTER_SECONDS, scrubToken } from "./telegram/api.js";
+// The Telegram adapter and its API client (grammY) are not re-exported here: importing this entry
+// must not load grammY; the manager imports the adapter when a Telegram account starts.
+export type { TelegramAdapterOptions } from "./telegram/adapter.js";
 export {
   resolveTelegramAccounts,
   TELEGRAM_MAX_TEXT,

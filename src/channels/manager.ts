@@ -12,7 +12,6 @@ import { allowAllGate, defaultRouter, type GateHook, type RouteFn } from "./gate
 import { ChannelPipeline, type PipelineLogger } from "./pipeline.js";
 import { ChannelRegistry } from "./registry.js";
 import { ChannelSender } from "./send-api.js";
-import { TelegramAdapter } from "./telegram/adapter.js";
 import { resolveTelegramAccounts, type TelegramAccountSettings } from "./telegram/config.js";
 import type { ChannelAdapter, ChannelHealth } from "./types.js";
 import { WebchatAdapter } from "./webchat/adapter.js";
@@ -158,7 +157,9 @@ export class ChannelManager {
     this.#o.logger.info({ channel: adapter.channel, accountId: adapter.accountId }, "channel started");
   }
 
-  #startTelegram(s: TelegramAccountSettings): Promise<void> {
+  async #startTelegram(s: TelegramAccountSettings): Promise<void> {
+    // grammY loads with the first enabled Telegram account (at start or on a hot reload).
+    const { TelegramAdapter } = await import("./telegram/adapter.js");
     const adapter = new TelegramAdapter({
       settings: s,
       logger: this.#o.logger,

@@ -1,6 +1,8 @@
 /** The docker backend: one long-lived hardened container per sandbox, commands via exec. */
 import { readFile } from "node:fs/promises";
-import Docker from "dockerode";
+import { request } from "node:http";
+import { createRequire } from "node:module";
+import type Docker from "dockerode";
 import { fail } from "../../core/errors.js";
 import { homeId, LABEL_CREATED, LABEL_HOME, LABEL_SANDBOX, LABEL_SCOPE, newSandboxId } from "../labels.js";
 import type {
@@ -38,6 +40,44 @@ export function defaultDockerSocket(env: NodeJS.ProcessEnv = process.env): strin
   return h?.startsWith("unix://") ? h.slice("unix://".length) : "/var/run/docker.sock";
 }
 
+// dockerode (with ssh2 and grpc) costs ~30 MiB and ~150 ms to load: it is required on first use
+// of a container, never at import. The availability probe and the orphan listing talk to the
+// Engine API directly over its socket, so a gateway start with nothing to remove never loads it.
+let dockerode: typeof Docker | undefined;
+const loadDockerode = (): typeof Docker =>
+  (dockerode ??= createRequire(import.meta.url)("dockerode") as typeof Docker);
+
+/** GET `path` on the Engine API socket; resolves with the parsed JSON (or text) of a 2xx reply. */
+function engineGet(socketPath: string, path: string, timeoutMs?: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path, method: "GET", headers: { host: "docker" } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("error", reject);
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status >= 300) {
+          const err = new Error(`(HTTP code ${status}) ${text.slice(0, 200)}`) as Error & {
+            statusCode: number;
+          };
+          err.statusCode = status;
+          reject(err);
+          return;
+        }
+        try {
+          resolve(/json/.test(String(res.headers["content-type"])) ? JSON.parse(text) : text);
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    req.on("error", reject);
+    if (timeoutMs !== undefined) req.setTimeout(timeoutMs, () => req.destroy(new Error("timed out")));
+    req.end();
+  });
+}
+
 const failed = (action: string, err: unknown) =>
   fail(
     "PAL_SANDBOX_BACKEND_FAILED",
@@ -49,24 +89,31 @@ const failed = (action: string, err: unknown) =>
 export class DockerBackend implements SandboxBackend {
   /** Backend name. */
   readonly name = "docker" as const;
-  /** The Engine API client. */
-  readonly docker: Docker;
+  private client: Docker | undefined;
   private readonly home: string;
   private readonly socketPath: string;
   private readonly probeTimeoutMs: number;
 
   constructor(opts: DockerBackendOptions) {
     this.socketPath = opts.socketPath ?? defaultDockerSocket();
-    this.docker = new Docker({ socketPath: this.socketPath });
     this.home = homeId(opts.home);
     this.probeTimeoutMs = opts.probeTimeoutMs ?? 2000;
+  }
+
+  /** The Engine API client (dockerode, loaded on first use). */
+  get docker(): Docker {
+    if (this.client === undefined) {
+      const Dockerode = loadDockerode();
+      this.client = new Dockerode({ socketPath: this.socketPath });
+    }
+    return this.client;
   }
 
   /** Pings the daemon. */
   async available(): Promise<Availability> {
     const fix = "install Docker (Debian: apt-get install docker.io) and start dockerd, or install bubblewrap";
     try {
-      const ping = this.docker.ping();
+      const ping = engineGet(this.socketPath, "/_ping", this.probeTimeoutMs);
       const timeout = new Promise<never>((_, rej) => {
         const t = setTimeout(() => rej(new Error("timed out")), this.probeTimeoutMs);
         t.unref?.();
@@ -137,11 +184,13 @@ export class DockerBackend implements SandboxBackend {
 
   /** Containers of this install, running or not. */
   async listExisting(): Promise<SandboxInfo[]> {
-    const list = await this.docker
-      .listContainers({ all: true, filters: { label: [`${LABEL_SANDBOX}=1`, `${LABEL_HOME}=${this.home}`] } })
-      .catch((err: unknown) => {
-        throw failed("list containers", err);
-      });
+    const filters = JSON.stringify({ label: [`${LABEL_SANDBOX}=1`, `${LABEL_HOME}=${this.home}`] });
+    const list = (await engineGet(
+      this.socketPath,
+      `/containers/json?all=1&filters=${encodeURIComponent(filters)}`,
+    ).catch((err: unknown) => {
+      throw failed("list containers", err);
+    })) as Docker.ContainerInfo[];
     return list.map((c) => ({
       id: (c.Names[0] ?? c.Id).replace(/^\//, ""),
       backend: "docker",
