@@ -23,7 +23,7 @@ export interface ReplyTurn {
   readonly chunks?: number;
   /** Delay between stream events, ms (a slow stream); the first event is not delayed. */
   readonly delayMs?: number;
-  /** Destroy the socket after this many stream events (a cut stream). */
+  /** Destroy the socket after this many stream events (a cut stream); a JSON answer is cut in half. */
   readonly cutAfterEvents?: number;
   /** Send this many stream events, then nothing more while keeping the connection open. */
   readonly stallAfterEvents?: number;
@@ -192,7 +192,18 @@ export async function startEmulator(dialect: Dialect, opts: EmulatorOptions = {}
     }
     const stream =
       typeof body === "object" && body !== null && (body as { stream?: unknown }).stream === true;
-    if (!stream) return sendJson(res, 200, dialect.json(route, rec, turn));
+    if (!stream) {
+      if (turn.cutAfterEvents === undefined) return sendJson(res, 200, dialect.json(route, rec, turn));
+      // A cut non-streaming answer: the headers promise the whole body, half of it arrives.
+      const text = JSON.stringify(dialect.json(route, rec, turn));
+      res.writeHead(200, {
+        "content-type": "application/json",
+        "content-length": String(Buffer.byteLength(text)),
+      });
+      res.write(text.slice(0, Math.floor(text.length / 2)));
+      res.socket?.destroy();
+      return;
+    }
     await sendStream(res, dialect.events(route, rec, turn), turn);
   });
   server.on("connection", (s) => {
