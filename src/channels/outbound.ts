@@ -26,6 +26,29 @@ export interface DeliverHooks {
   readonly done?: (() => void) | undefined;
 }
 
+/** True for a store error that a later retry can get past (another writer holds the lock). */
+function isStoreBusy(err: unknown): boolean {
+  if (err instanceof PalisadeError) return err.code === "PAL_STORE_BUSY";
+  const e = err as { errcode?: number; message?: string };
+  return e?.errcode === 5 || e?.errcode === 6 || /database is (locked|busy)/i.test(e?.message ?? "");
+}
+
+/**
+ * Runs a store write, retrying while the store is busy (backoff up to 2 s, about 2 minutes in
+ * all); any other failure, or a store still busy after that, is thrown.
+ */
+async function untilStored(write: () => void): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      write();
+      return;
+    } catch (err) {
+      if (!isStoreBusy(err) || attempt >= 60) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
+    }
+  }
+}
+
 /**
  * Sends one new message through the account's send gate, recording the start of the send in the
  * outbox right before the request and the platform's id right after it: only a crash between
@@ -50,7 +73,9 @@ export async function sendRecorded(
         outbox.clearSending(chunk.inboxId, chunk.seq);
       throw err;
     }
-    record(sent.id);
+    // The platform has the message now: a busy store must not turn this into "outcome unknown"
+    // (which a retry would re-send), so the record is retried until the store takes it.
+    await untilStored(() => record(sent.id));
     return sent.id;
   } finally {
     release();
@@ -78,7 +103,8 @@ export async function deliverPlanned(
     const target = replyTarget(adapter, msg, c.seq);
     if (c.platformMessageId !== null) {
       await adapter.edit(target, c.platformMessageId, c.text);
-      outbox.markSent(c.inboxId, c.seq, c.platformMessageId, also);
+      const id = c.platformMessageId;
+      await untilStored(() => outbox.markSent(c.inboxId, c.seq, id, also));
     } else {
       if (sendUncertain(c)) hooks.onUncertain?.(c);
       await sendRecorded(adapter, outbox, c, target, (id) => outbox.markSent(c.inboxId, c.seq, id, also));
