@@ -97,6 +97,7 @@ export const ROWS = [
     path: "bwrap.createAndFirstExecMs.p50",
     unit: "ms",
   },
+  { label: "Soak messages sent", bench: "soak", path: "messages.sent", unit: "" },
   {
     label: "Soak RSS growth after warm-up (fitted)",
     bench: "soak",

@@ -4,9 +4,10 @@
 // them). Figures are measured here, never asserted in tests.
 //
 // Flags: --runs N (default 3, or BENCH_REPEATS), --full-soak (the 200,000-message soak, once,
-// instead of the quick soak), --only a,b (a subset), --no-write (print JSON only).
+// instead of the quick soak), --only a,b (a subset), --no-write (print JSON only),
+// --from-json FILE (no runs: re-render latest.md from an earlier latest.json).
 import { execFile } from "node:child_process";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -43,8 +44,10 @@ function stats(samples) {
   return { median: Math.round(median * 1000) / 1000, min: s[0], max: s.at(-1), n: s.length };
 }
 
-const results = {};
-for (const name of names) {
+const fromJson = arg("--from-json");
+const earlier = fromJson === undefined ? undefined : JSON.parse(readFileSync(fromJson, "utf8"));
+const results = earlier?.results ?? {};
+for (const name of earlier === undefined ? names : []) {
   const soak = name === "soak";
   const n = soak && fullSoak ? 1 : runs;
   const args = soak ? (fullSoak ? [] : ["--quick"]) : [];
@@ -81,10 +84,26 @@ const machine = {
   kernel: release(),
   node: process.version,
 };
-const report = { generatedAt: new Date().toISOString(), machine, runsPerBenchmark: runs, fullSoak, results };
+const report = earlier ?? {
+  generatedAt: new Date().toISOString(),
+  machine,
+  runsPerBenchmark: runs,
+  fullSoak,
+  results,
+};
+
+/** Says when a soak stopped at its time cap, with how far it got. */
+function soakNote(soaks) {
+  return soaks
+    .filter((r) => r.completed === false)
+    .map(
+      (r) =>
+        `The soak stopped at its ${r.maxSeconds} s cap after ${r.messages.sent} of ${r.messages.target} messages; its figures cover what it sent.`,
+    );
+}
 
 const fmt = (x) => (x === undefined ? "n/a" : Math.abs(x) >= 100 ? String(Math.round(x)) : String(x));
-const rows = ROWS.filter((r) => names.includes(r.bench)).map((r) => {
+const rows = ROWS.filter((r) => results[r.bench] !== undefined).map((r) => {
   const st = results[r.bench]?.stats[r.path];
   const met =
     st === undefined || r.target === undefined
@@ -102,8 +121,9 @@ const rows = ROWS.filter((r) => names.includes(r.bench)).map((r) => {
 const md = [
   "# Palisade benchmark report",
   "",
-  `Generated ${report.generatedAt} by \`npm run bench\` (${runs} runs per benchmark; the soak ${fullSoak ? "in full, once" : "in quick mode"}).`,
-  `Machine: ${machine.note}; ${machine.cpus} × ${machine.cpuModel}, ${machine.memGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}.`,
+  `Generated ${report.generatedAt} by \`npm run bench${report.fullSoak ? " -- --full-soak" : ""}\` (${report.runsPerBenchmark} runs per benchmark; the soak ${report.fullSoak ? "in full, once" : "in quick mode"}).`,
+  `Machine: ${report.machine.note}; ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memGiB} GiB, Linux ${report.machine.kernel}, Node ${report.machine.node}.`,
+  ...soakNote(results.soak?.runs ?? []),
   'Each figure is the median over the runs, with the lowest and highest run as its spread; "met" compares the median with the target.',
   "",
   "| Figure | Median | Spread (min – max) | Target | Met |",

@@ -3,7 +3,7 @@
 //
 // SOAK_SENDERS (default 100) senders each keep one message in flight (send, wait for the reply,
 // send the next), like people chatting, until SOAK_MESSAGES (default 200,000; 10,000 with
-// --quick) were sent or SOAK_MAX_SECONDS (default 1200; 240 with --quick) passed: the run is
+// --quick) were sent or SOAK_MAX_SECONDS (default 1800; 240 with --quick) passed: the run is
 // always bounded and a capped run reports what it did with "completed": false.
 // Every second: the gateway's RSS from /proc/<pid>/status and its `status` RPC (event-loop
 // delay windows from perf_hooks.monitorEventLoopDelay, load). Prints JSON:
@@ -29,7 +29,7 @@ const flag = (name) => {
 const quick = argv.includes("--quick");
 const total = Number(flag("--messages") ?? process.env.SOAK_MESSAGES ?? (quick ? 10_000 : 200_000));
 const senders = Number(flag("--senders") ?? process.env.SOAK_SENDERS ?? 100);
-const maxSeconds = Number(flag("--max-seconds") ?? process.env.SOAK_MAX_SECONDS ?? (quick ? 240 : 1200));
+const maxSeconds = Number(flag("--max-seconds") ?? process.env.SOAK_MAX_SECONDS ?? (quick ? 240 : 1800));
 const warmupS = Number(process.env.SOAK_WARMUP_SECONDS ?? 20);
 const REPLY_WAIT_MS = 60_000;
 const DRAIN_MS = 30_000;
