@@ -52,18 +52,29 @@ export interface RouterSettings {
 export function defaultRouter(settings: RouterSettings): RouteFn {
   return (msg, agentId) => {
     const agent = agentId ?? settings.defaultAgentId;
-    const direct = msg.chatType === "direct";
-    const sessionKey = sessionKeyFor({
-      agentId: agent,
-      dmScope: settings.dmScope,
-      mainKey: settings.mainKey,
-      channel: msg.channel,
-      accountId: msg.accountId,
-      peerKind: msg.chatType,
-      peerId: direct ? msg.senderId : msg.chatId,
-      threadId: msg.threadId,
-      identityLinks: settings.identityLinks,
-    });
-    return { agentId: agent, sessionKey };
+    return { agentId: agent, sessionKey: messageSessionKey(settings, msg, agent) };
   };
+}
+
+/**
+ * The session key of a message under `agentId`: DMs keyed by `dmScope` on the sender's stable
+ * id, groups and channels by chat id, forum topics as thread suffixes. Every router uses this,
+ * so the key of a conversation never depends on which router picked the agent.
+ */
+export function messageSessionKey(
+  settings: Omit<RouterSettings, "defaultAgentId">,
+  msg: InboundMessage,
+  agentId: string,
+): string {
+  return sessionKeyFor({
+    agentId,
+    dmScope: settings.dmScope,
+    mainKey: settings.mainKey,
+    channel: msg.channel,
+    accountId: msg.accountId,
+    peerKind: msg.chatType,
+    peerId: msg.chatType === "direct" ? msg.senderId : msg.chatId,
+    threadId: msg.threadId,
+    identityLinks: settings.identityLinks,
+  });
 }

@@ -16,6 +16,7 @@ export {
   defaultRouter,
   type GateDecision,
   type GateHook,
+  messageSessionKey,
   type Route,
   type RouteFn,
   type RouterSettings,

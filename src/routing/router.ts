@@ -1,5 +1,5 @@
-import type { InboundMessage, RouteFn } from "../channels/index.js";
-import { type DmScope, sessionKeyFor } from "../sessions/index.js";
+import { type InboundMessage, messageSessionKey, type RouteFn } from "../channels/index.js";
+import type { DmScope } from "../sessions/index.js";
 import { type BindingConfig, type BindingResolution, type RouteInput, resolveBinding } from "./bindings.js";
 
 /** Settings of {@link bindingRouter}. */
@@ -44,18 +44,6 @@ export function resolveAgentFor(settings: BindingRouterSettings, msg: InboundMes
 export function bindingRouter(settings: BindingRouterSettings): RouteFn {
   return (msg, agentId) => {
     const agent = agentId ?? resolveAgentFor(settings, msg).agentId;
-    const direct = msg.chatType === "direct";
-    const sessionKey = sessionKeyFor({
-      agentId: agent,
-      dmScope: settings.dmScope,
-      mainKey: settings.mainKey,
-      channel: msg.channel,
-      accountId: msg.accountId,
-      peerKind: msg.chatType,
-      peerId: direct ? msg.senderId : msg.chatId,
-      threadId: msg.threadId,
-      identityLinks: settings.identityLinks,
-    });
-    return { agentId: agent, sessionKey };
+    return { agentId: agent, sessionKey: messageSessionKey(settings, msg, agent) };
   };
 }
