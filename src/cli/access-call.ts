@@ -1,4 +1,5 @@
-import type { CliContext } from "./context.js";
+import { action, type CliContext } from "./context.js";
+import { reportCallError } from "./gateway.js";
 import { callGatewayOrLocal, dispatchLocal } from "./local-call.js";
 
 /** Connection flags of the pairing and access commands. */
@@ -41,4 +42,31 @@ export function callAccess(
       registerAccessMethods(methods, new AccessRoles({ store, config }));
     }),
   );
+}
+
+/**
+ * A commander action for one `pairing.*` / `access.*` method: positional args and flags become
+ * params, the answer is printed as JSON (with --json, or when there is no `print` for people),
+ * and a gateway error is reported with exit code 1.
+ */
+export function accessAction(
+  method: string,
+  toParams: (args: string[], flags: AccessFlags) => Record<string, unknown>,
+  print?: (ctx: CliContext, payload: unknown) => void,
+) {
+  return action(async (ctx, ...args: unknown[]) => {
+    const flags = args[args.length - 2] as AccessFlags;
+    const positional = args
+      .slice(0, -2)
+      .filter((a) => a !== undefined)
+      .map(String);
+    try {
+      const payload = await callAccess(ctx, flags, method, toParams(positional, flags));
+      if (print !== undefined && !flags.json) print(ctx, payload);
+      else ctx.out(JSON.stringify(payload, null, flags.json ? undefined : 2));
+    } catch (err) {
+      return reportCallError(ctx, err);
+    }
+    return 0;
+  });
 }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { type AccessFlags, callAccess } from "./access-call.js";
-import { action, type CliContext } from "./context.js";
-import { addConnectionOptions, reportCallError } from "./gateway.js";
+import { type AccessFlags, accessAction } from "./access-call.js";
+import type { CliContext } from "./context.js";
+import { addConnectionOptions } from "./gateway.js";
 
 interface ListPayload {
   roles: Array<{ channel: string; senderId: string; role: string; source: string; reason: string | null }>;
@@ -22,21 +22,11 @@ export function registerAccessCommands(program: Command): void {
     .command("access")
     .description("sender roles (owner, trusted, limited, blocked) and approved senders");
   const run = (method: string, toParams: (args: string[], flags: AccessFlags) => Record<string, unknown>) =>
-    action(async (ctx, ...args: unknown[]) => {
-      const flags = args[args.length - 2] as AccessFlags;
-      const positional = args
-        .slice(0, -2)
-        .filter((a) => a !== undefined)
-        .map(String);
-      try {
-        const payload = await callAccess(ctx, flags, method, toParams(positional, flags));
-        if (method === "access.list" && !flags.json) printList(ctx, payload as ListPayload);
-        else ctx.out(JSON.stringify(payload, null, flags.json ? undefined : 2));
-      } catch (err) {
-        return reportCallError(ctx, err);
-      }
-      return 0;
-    });
+    accessAction(
+      method,
+      toParams,
+      method === "access.list" ? (ctx, payload) => printList(ctx, payload as ListPayload) : undefined,
+    );
   const target = ([channel = "", id = ""]: string[]) => ({ channel, id });
   addConnectionOptions(
     access

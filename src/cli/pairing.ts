@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { type AccessFlags, callAccess } from "./access-call.js";
-import { action, type CliContext } from "./context.js";
-import { addConnectionOptions, reportCallError } from "./gateway.js";
+import { type AccessFlags, accessAction } from "./access-call.js";
+import type { CliContext } from "./context.js";
+import { addConnectionOptions } from "./gateway.js";
 
 interface Request {
   id: string;
@@ -29,22 +29,13 @@ function printList(ctx: CliContext, requests: readonly Request[]): void {
 export function registerPairingCommands(program: Command): void {
   const pairing = program.command("pairing").description("DM pairing requests of unknown senders");
   const run = (method: string, toParams: (args: string[], flags: AccessFlags) => Record<string, unknown>) =>
-    action(async (ctx, ...args: unknown[]) => {
-      const flags = args[args.length - 2] as AccessFlags;
-      const positional = args
-        .slice(0, -2)
-        .filter((a) => a !== undefined)
-        .map(String);
-      try {
-        const payload = await callAccess(ctx, flags, method, toParams(positional, flags));
-        if (method === "pairing.list" && !flags.json)
-          printList(ctx, (payload as { requests: Request[] }).requests);
-        else ctx.out(JSON.stringify(payload, null, flags.json ? undefined : 2));
-      } catch (err) {
-        return reportCallError(ctx, err);
-      }
-      return 0;
-    });
+    accessAction(
+      method,
+      toParams,
+      method === "pairing.list"
+        ? (ctx, payload) => printList(ctx, (payload as { requests: Request[] }).requests)
+        : undefined,
+    );
   const decide = (args: string[], f: AccessFlags) => {
     // `approve <channel> <code>`, `approve --channel <channel> <code>` or `approve <code>`.
     const [a, b] = args;
