@@ -222,7 +222,7 @@ describe.each(["docker", "bwrap"] as const)("%s: the agent's tools in a sandbox"
     expect(started).toMatchObject({ status: "running", tail: "started\n" });
     expect(JSON.stringify(list)).toContain(id);
     expect(poll).toMatchObject({ status: "running" });
-    expect(kill).toMatchObject({ sessionId: id, killed: true });
+    expect(kill).toMatchObject({ sessionId: id, killed: true, status: "failed", signal: "SIGKILL" });
     expect(rest.at(-1)).toMatchObject({ status: "failed", signal: "SIGKILL" });
   });
 

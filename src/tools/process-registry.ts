@@ -18,6 +18,8 @@ export interface BackgroundRun {
   polled: number;
   result?: ExecResult | undefined;
   readonly ctrl: AbortController;
+  /** Settles once the run has ended and {@link ProcessRegistry.finish} recorded its result. */
+  readonly ended: Promise<void>;
 }
 
 /** Most background runs per session. */
@@ -30,6 +32,7 @@ const FINISHED_TTL_MS = 30 * 60_000;
 /** The background runs of this process. */
 export class ProcessRegistry {
   readonly #runs = new Map<string, BackgroundRun>();
+  readonly #settle = new WeakMap<BackgroundRun, () => void>();
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Registers a run; the caller feeds output with {@link append} and ends it with {@link finish}. */
@@ -42,6 +45,7 @@ export class ProcessRegistry {
         throw new Error(`at most ${MAX_RUNS_PER_SESSION} background runs per session`);
       this.#runs.delete(oldest.id);
     }
+    const { promise: ended, resolve } = Promise.withResolvers<void>();
     const run: BackgroundRun = {
       ...input,
       id: randomBytes(4).toString("hex"),
@@ -49,7 +53,9 @@ export class ProcessRegistry {
       output: "",
       polled: 0,
       ctrl: new AbortController(),
+      ended,
     };
+    this.#settle.set(run, resolve);
     this.#runs.set(run.id, run);
     return run;
   }
@@ -67,6 +73,7 @@ export class ProcessRegistry {
   /** Records how a run ended. */
   finish(run: BackgroundRun, result: ExecResult): void {
     run.result = result;
+    this.#settle.get(run)?.();
   }
 
   /** A session's run by id. */

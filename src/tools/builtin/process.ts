@@ -13,6 +13,9 @@ const params = z
   })
   .strict();
 
+/** How long `kill` waits for the run to end before answering, ms. */
+const KILL_WAIT_MS = 15_000;
+
 /** The process tool. */
 export function processTool(deps: ToolDeps): Tool {
   return defineTool({
@@ -20,7 +23,7 @@ export function processTool(deps: ToolDeps): Tool {
     description:
       "Manage background commands started by exec: list, poll (new output and status), log, kill, clear.",
     params,
-    execute(ctx, args) {
+    async execute(ctx, args) {
       const call = callContext(deps, ctx);
       if (args.action === "list")
         return deps.processes.list(call.sessionKey).map((r) => ({
@@ -45,9 +48,16 @@ export function processTool(deps: ToolDeps): Tool {
           const from = args.offset ?? Math.max(0, run.output.length - (args.limit ?? 20_000));
           return { output: run.output.slice(from, from + (args.limit ?? 20_000)), total: run.output.length };
         }
-        case "kill":
+        case "kill": {
+          if (run.result !== undefined) return { sessionId: id, killed: false, status: "already ended" };
           run.ctrl.abort();
-          return { sessionId: id, killed: run.result === undefined };
+          // Answer once the kill took effect (a docker kill restarts the container), so the
+          // model's next poll sees the ended run rather than a stale "running"; bounded wait.
+          await Promise.race([run.ended, new Promise((r) => setTimeout(r, KILL_WAIT_MS).unref())]);
+          return run.result === undefined
+            ? { sessionId: id, killed: true, status: "stopping" }
+            : { sessionId: id, killed: true, ...execSummary(run.result, "-") };
+        }
         default:
           if (run.result === undefined)
             return { sessionId: id, cleared: false, why: "still running; kill it first" };
