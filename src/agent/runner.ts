@@ -129,7 +129,7 @@ export async function runAgent(opts: RunAgentOptions): Promise<AgentResult> {
   if (opts.models.length === 0) return finish("error", NO_MODEL_TEXT, fail("PAL_PROVIDER_NO_MODEL"));
 
   const tools = opts.tools ?? [];
-  const sdkTools = tools.length === 0 ? undefined : toSdkTools(tools);
+  const sdkTools = tools.length === 0 ? undefined : await toSdkTools(tools);
   const ctrl = new AbortController();
   const onOuterAbort = () => ctrl.abort(fail("PAL_AGENT_ABORTED", { reason: "stopped by request" }));
   if (opts.abortSignal?.aborted) onOuterAbort();

@@ -1,6 +1,7 @@
-import { jsonSchema, type ToolSet } from "ai";
+import type { jsonSchema, ToolSet } from "ai";
 import { z } from "zod";
 import { fail } from "../core/errors.js";
+import { loadSdk, type Sdk } from "../providers/index.js";
 
 /** What a tool gets besides its arguments. Extended by the tools issue (sandbox, approvals). */
 export interface ToolContext {
@@ -40,11 +41,11 @@ const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
  */
 const inputSchemas = new WeakMap<z.ZodType, ReturnType<typeof jsonSchema>>();
 
-function inputSchemaOf(params: z.ZodType): ReturnType<typeof jsonSchema> {
+function inputSchemaOf(sdk: Sdk, params: z.ZodType): ReturnType<typeof jsonSchema> {
   let s = inputSchemas.get(params);
   if (s === undefined) {
     const schema = z.toJSONSchema(params, { io: "input", unrepresentable: "any" });
-    s = jsonSchema(schema as Parameters<typeof jsonSchema>[0]);
+    s = sdk.jsonSchema(schema as Parameters<typeof jsonSchema>[0]);
     inputSchemas.set(params, s);
   }
   return s;
@@ -53,14 +54,16 @@ function inputSchemaOf(params: z.ZodType): ReturnType<typeof jsonSchema> {
 /**
  * Turns tools into AI SDK definitions without `execute` (the runner executes) and without SDK-side
  * validation (the runner validates with zod so a bad call becomes a message to the model).
+ * Loads the AI SDK on first use.
  */
-export function toSdkTools(tools: readonly Tool[]): ToolSet {
+export async function toSdkTools(tools: readonly Tool[]): Promise<ToolSet> {
+  const sdk = await loadSdk();
   const out: ToolSet = {};
   for (const t of tools) {
     if (!TOOL_NAME.test(t.name))
       throw fail("PAL_AGENT_BAD_TOOLS", { detail: `bad tool name ${JSON.stringify(t.name)}` });
     if (Object.hasOwn(out, t.name)) throw fail("PAL_AGENT_BAD_TOOLS", { detail: `duplicate tool ${t.name}` });
-    out[t.name] = { description: t.description, inputSchema: inputSchemaOf(t.params) };
+    out[t.name] = { description: t.description, inputSchema: inputSchemaOf(sdk, t.params) };
   }
   return out;
 }

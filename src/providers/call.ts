@@ -1,30 +1,10 @@
-import {
-  type FinishReason,
-  generateText,
-  type ModelMessage,
-  modelMessageSchema,
-  streamText,
-  type ToolSet,
-} from "ai";
+import type { FinishReason, ModelMessage, ToolSet } from "ai";
 import { fail, PalisadeError } from "../core/errors.js";
 import { describeError } from "./redact.js";
 import { abortableSleep, backoffDelay, classifyFailure, type RetryOptions } from "./retry.js";
+import { loadSdk, type Sdk } from "./sdk.js";
 import type { ResolvedModel } from "./types.js";
 import { type Usage, usageFromSdk } from "./usage.js";
-
-// The SDK prints warnings with console.warn, past Palisade's redacting logger; callers get
-// failures through onAttemptFailed instead.
-(globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
-
-// The SDK validates every prompt against a fresh `z.array(modelMessageSchema)`, and zod walks
-// that schema for cycles on each new array until its lazy JSON-value branch has been resolved
-// once (the walk's answer is cached only when certain). Resolving it here, with a message that
-// has provider options, makes that walk a cache hit: about 40% less validation work per call.
-modelMessageSchema.safeParse({
-  role: "user",
-  content: [{ type: "text", text: "", providerOptions: { p: { k: [1, { v: null }] } } }],
-  providerOptions: { p: { k: "v" } },
-});
 
 /** One model request: what the model sees. */
 export interface ModelStepRequest {
@@ -142,6 +122,7 @@ function collectToolCall(part: {
 }
 
 async function attemptOnce(
+  sdk: Sdk,
   m: ResolvedModel,
   req: ModelStepRequest,
   opts: ModelCallOptions,
@@ -151,7 +132,7 @@ async function attemptOnce(
   kick: () => void,
 ): Promise<Omit<ModelStepResult, "attempts">> {
   const settings = {
-    model: m.model,
+    model: await m.languageModel(),
     ...(req.system === undefined ? {} : { system: req.system }),
     messages: [...req.messages],
     ...(req.tools === undefined ? {} : { tools: req.tools }),
@@ -162,7 +143,7 @@ async function attemptOnce(
     abortSignal: signal,
   };
   if (!stream) {
-    const r = await generateText(settings);
+    const r = await sdk.generateText(settings);
     const toolCalls = r.content.flatMap((p) => (p.type === "tool-call" ? [collectToolCall(p)] : []));
     if (r.text !== "") {
       state.text = r.text;
@@ -179,7 +160,7 @@ async function attemptOnce(
       messages,
     };
   }
-  const r = streamText({ ...settings, onError: () => {} });
+  const r = sdk.streamText({ ...settings, onError: () => {} });
   const toolCalls: ModelToolCall[] = [];
   let finishReason: FinishReason = "other";
   let usage = usageFromSdk(undefined, m.info.cost);
@@ -234,6 +215,8 @@ export async function streamModelStep(
   let last: PalisadeError | undefined;
   const failedRefs: string[] = [];
   const failures: AttemptFailure[] = [];
+  // Loaded once per process, on the first model call; a load failure counts as a failed attempt.
+  let sdk: Sdk | undefined;
 
   for (const m of chain) {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -242,7 +225,8 @@ export async function streamModelStep(
       const state: AttemptState = { text: "", emitted: false };
       const timer = stallTimer(m.ref, stallMs, opts.signal);
       try {
-        const result = await attemptOnce(m, req, opts, stream, state, timer.signal, timer.kick);
+        sdk ??= await loadSdk();
+        const result = await attemptOnce(sdk, m, req, opts, stream, state, timer.signal, timer.kick);
         return { ...result, attempts };
       } catch (err) {
         if (opts.signal?.aborted) throw opts.signal.reason;
@@ -250,7 +234,7 @@ export async function streamModelStep(
         // Silence is all a non-streaming attempt shows, even from a model still writing a long
         // answer: the next attempts stream, so progress keeps them alive.
         if (timedOut) stream = true;
-        const cls = timedOut ? { retryable: true } : classifyFailure(err, now());
+        const cls = timedOut ? { retryable: true } : classifyFailure(err, now(), sdk?.APICallError);
         const cause = timedOut ? timer.error() : err;
         const status = "status" in cls ? cls.status : undefined;
         const detail = `${status === undefined ? "" : `HTTP ${status}: `}${describeError(cause, secrets)}`;

@@ -1,6 +1,6 @@
 /**
  * Model providers on the Vercel AI SDK: a registry that turns `models.providers` and model refs
- * into AI SDK models, a failover caller (retries with backoff, Retry-After, stall timeouts and an
+ * into AI SDK models (the SDK itself is loaded on first use, see `loadSdk`), a failover caller (retries with backoff, Retry-After, stall timeouts and an
  * ordered fallback chain) and usage accounting.
  */
 export {
@@ -19,7 +19,7 @@ export {
   readCredentialKey,
   withResolvedKeys,
 } from "./credentials.js";
-export { anthropicBaseUrl, createLanguageModel, type ModelSpec } from "./factory.js";
+export type { ModelSpec } from "./factory.js";
 export { describeError, redactSecrets } from "./redact.js";
 export { modelChain, parseModelRef } from "./refs.js";
 export {
@@ -29,6 +29,7 @@ export {
   type ModelRegistryOptions,
 } from "./registry.js";
 export {
+  type ApiErrorCheck,
   abortableSleep,
   backoffDelay,
   classifyFailure,
@@ -36,6 +37,7 @@ export {
   parseRetryAfter,
   type RetryOptions,
 } from "./retry.js";
+export { loadSdk, type Sdk } from "./sdk.js";
 export type {
   Env,
   FetchFn,

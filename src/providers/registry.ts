@@ -1,6 +1,8 @@
+import type { LanguageModel } from "ai";
 import { fail } from "../core/errors.js";
-import { createLanguageModel } from "./factory.js";
+import type { ModelSpec } from "./factory.js";
 import { modelChain, parseModelRef } from "./refs.js";
+import { loadSdk } from "./sdk.js";
 import type {
   Env,
   FetchFn,
@@ -36,7 +38,7 @@ export interface ModelRegistryOptions {
   readonly fetch?: FetchFn | undefined;
 }
 
-/** Resolves model refs to ready AI SDK models. */
+/** Resolves model refs to models (the AI SDK model itself is built on first use). */
 export interface ModelRegistry {
   /** One ref to a model; throws a typed config error (never containing the key). */
   resolve(ref: string): ResolvedModel;
@@ -108,7 +110,7 @@ export function createModelRegistry(opts: ModelRegistryOptions = {}): ModelRegis
       throw fail("PAL_PROVIDER_NO_KEY", { provider: parsed.provider, envVar: p.envVar });
     }
     const info = p.models.find((m) => m.id === parsed.model) ?? { id: parsed.model };
-    const model = createLanguageModel({
+    const spec: ModelSpec = {
       providerId: parsed.provider,
       api: p.api,
       baseUrl: p.baseUrl,
@@ -116,8 +118,28 @@ export function createModelRegistry(opts: ModelRegistryOptions = {}): ModelRegis
       headers: p.headers,
       modelId: parsed.model,
       fetch,
-    });
-    return { ref: parsed.ref, provider: parsed.provider, modelId: parsed.model, api: p.api, model, info };
+    };
+    // The SDK model is built on first use (the SDK loads then) and kept; the key stays in this
+    // closure, out of anything that prints the resolved model.
+    let model: Promise<LanguageModel> | undefined;
+    const languageModel = (): Promise<LanguageModel> => {
+      if (model === undefined) {
+        const p = loadSdk().then((sdk) => sdk.createLanguageModel(spec));
+        model = p;
+        p.catch(() => {
+          if (model === p) model = undefined;
+        });
+      }
+      return model;
+    };
+    return {
+      ref: parsed.ref,
+      provider: parsed.provider,
+      modelId: parsed.model,
+      api: p.api,
+      languageModel,
+      info,
+    };
   };
 
   return Object.freeze({

@@ -1,4 +1,4 @@
-import { APICallError } from "ai";
+import type { APICallError } from "ai";
 
 /** Retry policy for one model; every field has a bounded default. */
 export interface RetryOptions {
@@ -44,9 +44,21 @@ export function parseRetryAfter(
 
 const RETRYABLE_STATUS = new Set([408, 409, 425, 429]);
 
-/** Classifies an error thrown by an AI SDK call. */
-export function classifyFailure(err: unknown, nowMs: number): FailureClass {
-  if (APICallError.isInstance(err)) {
+/** The AI SDK's check for its API errors (`APICallError`); passed in because the SDK loads lazily. */
+export interface ApiErrorCheck {
+  isInstance(err: unknown): err is APICallError;
+}
+
+/**
+ * Classifies an error thrown by an AI SDK call. `apiError` is the loaded SDK's `APICallError`;
+ * undefined (the SDK did not load) treats every error as a network failure.
+ */
+export function classifyFailure(
+  err: unknown,
+  nowMs: number,
+  apiError: ApiErrorCheck | undefined,
+): FailureClass {
+  if (apiError?.isInstance(err)) {
     const status = err.statusCode;
     const retryAfterMs = parseRetryAfter(err.responseHeaders, nowMs);
     // A 2xx here means the body broke mid-way (a cut stream): worth another try.

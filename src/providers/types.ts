@@ -62,8 +62,11 @@ export interface ResolvedModel {
   readonly provider: string;
   readonly modelId: string;
   readonly api: ProviderApi;
-  /** The AI SDK model; pass it to `streamText`. */
-  readonly model: LanguageModel;
+  /**
+   * The AI SDK model for `streamText`, built on the first call (which loads the SDK) and the
+   * same object after that.
+   */
+  readonly languageModel: () => Promise<LanguageModel>;
   /** Metadata from `models[]`, or just the id. */
   readonly info: ModelInfo;
 }
