@@ -55,9 +55,12 @@ async function stateDir(emu: OpenAIEmulator, sandbox: { mode: "all" | "non-main"
   return dir;
 }
 
+/** Starts a gateway process and waits for `/readyz` (the orphan cleanup runs after `listening`). */
 async function start(dir: string, env: Record<string, string> = {}): Promise<GatewayProcess> {
   const gw = await startGatewayProcess(dir, ["--port", "0"], env);
   cleanup.push(() => gw.stop("SIGKILL"));
+  const readyz = `${gw.url.replace("ws://", "http://")}/readyz`;
+  while ((await fetch(readyz)).status !== 200) await new Promise((r) => setTimeout(r, 20));
   return gw;
 }
 

@@ -83,6 +83,8 @@ export class SandboxManager {
   private readonly settings = new Map<string, SandboxSettings>();
   private readonly backends: readonly SandboxBackend[];
   private readonly now: () => number;
+  /** Set by {@link holdUntilCleaned}: creations wait for it; `cleanOrphans` releases it. */
+  private hold: { readonly done: Promise<void>; readonly release: () => void } | undefined;
   /** Last-use markers shared with the CLI. */
   readonly activity: ActivityMarks;
 
@@ -166,7 +168,23 @@ export class SandboxManager {
     return this.handle(await pending);
   }
 
+  /**
+   * Holds every sandbox creation until the next {@link cleanOrphans} has finished (whether or not
+   * it removed everything). A gateway calls this before it serves and cleans up after it
+   * listens: the cleanup (backend probes, container listing) stays off the start-up path, yet no
+   * sandbox is ever created next to one a crashed earlier run left.
+   */
+  holdUntilCleaned(): void {
+    if (this.hold !== undefined) return;
+    let release = () => {};
+    const done = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.hold = { done, release };
+  }
+
   private async createEntry(scopeKey: string, agentId: string, s: SandboxSettings): Promise<Entry> {
+    if (this.hold !== undefined) await this.hold.done;
     const { backend } = await selectBackend(s.backend, this.backends, this.opts.probe);
     await this.makeRoom(s.maxSandboxes - 1);
     const sandbox = await backend.create(scopeKey, s.policy);
@@ -262,9 +280,18 @@ export class SandboxManager {
 
   /**
    * Removes what earlier runs of this install left: labelled containers and private workspace
-   * dirs. Call once at start, before the first acquire. Returns the ids removed.
+   * dirs. Call once at start, before the first acquire (or hold creations with
+   * {@link holdUntilCleaned} until it is done). Returns the ids removed.
    */
   async cleanOrphans(): Promise<string[]> {
+    try {
+      return await this.removeOrphans();
+    } finally {
+      this.hold?.release();
+    }
+  }
+
+  private async removeOrphans(): Promise<string[]> {
     const live = new Set([...this.entries.values()].map((e) => e.sandbox.id));
     const removed: string[] = [];
     for (const b of this.backends) {

@@ -43,9 +43,15 @@ export interface AttachedAgentRuntime {
    * Registers the methods on a (re)started server and sends events to it from now on. Call it
    * from the supervisor's per-start hook.
    */
-  attach(server: Pick<GatewayServer, "methods" | "broadcast" | "declareEvents">): void;
+  attach(server: Pick<GatewayServer, "methods" | "broadcast" | "declareEvents" | "readiness">): void;
   /** Applies a hot-reloaded config's `models`, `agents` and `session` (call from the reloader). */
   reconfigure(config: Pick<PalisadeConfig, "models" | "agents" | "session" | "tools">): void;
+  /**
+   * Holds every sandbox creation until {@link startSandboxes} has finished, and keeps the
+   * {@link SANDBOX_CLEANUP_STAGE} readiness stage failing until then. A gateway process calls it
+   * before it serves, so the cleanup can run after it listens.
+   */
+  holdSandboxes(): void;
   /**
    * Starts the sandbox lifecycle of a gateway process: removes sandboxes an earlier run of this
    * install left (containers, private workspaces) and prunes idle ones every 5 minutes. Never
@@ -57,6 +63,9 @@ export interface AttachedAgentRuntime {
   /** Aborts runs and closes the store if it was opened here. */
   close(): void;
 }
+
+/** Readiness stage while sandboxes an earlier run left are still being removed. */
+export const SANDBOX_CLEANUP_STAGE = "sandbox-cleanup";
 
 let shared: Store | undefined;
 
@@ -130,6 +139,8 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
   const webchat = new WebchatIngress({ store, service: runtime.service, logger });
   let resumed = false;
   let stopPruning: (() => void) | undefined;
+  /** False from holdSandboxes until startSandboxes has finished. */
+  let sandboxesReady = true;
   const configured = [...runtime.agents.agents.values()].filter((a) => a.model !== undefined).length;
   logger.info({ agents: runtime.agents.agents.size, withModel: configured }, "agent runtime ready");
   return {
@@ -142,6 +153,7 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
     },
     attach(server) {
       current = server;
+      server.readiness.probe(SANDBOX_CLEANUP_STAGE, () => sandboxesReady);
       server.declareEvents(["chat", "agent", "exec.approval.requested", "exec.approval.resolved"]);
       registerApprovalMethods(server.methods, tools.approvals);
       registerChatMethods(server.methods, runtime.service, webchat);
@@ -154,6 +166,10 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
       registerModelMethods(server.methods, runtime.service);
       registerUsageMethods(server.methods, runtime.service);
     },
+    holdSandboxes() {
+      sandboxesReady = false;
+      tools.sandboxes.holdUntilCleaned();
+    },
     async startSandboxes() {
       try {
         const removed = await tools.sandboxes.cleanOrphans();
@@ -162,6 +178,7 @@ export async function attachAgentRuntime(opts: AttachAgentRuntimeOptions): Promi
         logger.warn({ detail: errorText(err) }, "sandbox orphan cleanup failed");
       }
       stopPruning ??= tools.sandboxes.startPruning();
+      sandboxesReady = true;
     },
     async stopSandboxes() {
       stopPruning?.();

@@ -86,8 +86,11 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
       logger,
       store,
     });
-    // Before anything can call a tool: sandboxes a crashed earlier run left go, pruning starts.
-    await agents.startSandboxes();
+    // Sandboxes a crashed earlier run left must go before any tool can run in a new one: every
+    // sandbox creation waits for that cleanup, which starts once the gateway listens (its
+    // backend probes and container listing took ~50 ms of the start). Until it has finished,
+    // /readyz answers 503 with the stage.
+    agents.holdSandboxes();
     const { startLoadMonitor } = await import("./load.js");
     let channels: Awaited<ReturnType<typeof attachChannels>> | undefined;
     const load = startLoadMonitor({
@@ -174,10 +177,12 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     }
     opts.out(`listening on ${server.url}`);
     logger.info({ url: server.url }, "gateway started");
+    const sandboxes = agents.startSandboxes();
     const signal = await (opts.stopSignal ?? untilSignal());
     logger.info({ signal }, "gateway stopping");
     await channels.close();
     load.close();
+    await sandboxes;
     await agents.stopSandboxes();
     agents.close();
     await runtime.close(signal === "SIGTERM" || signal === "SIGINT" ? "shutdown" : signal);
