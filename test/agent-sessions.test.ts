@@ -115,7 +115,7 @@ describe("transcripts in the store", () => {
     return { store, sessions: createSessionStore(store), transcripts: createTranscriptStore(store) };
   }
 
-  it("loads a 10,000-message session through the index, only the recent window", () => {
+  it("loads a 10,000-message session through the index, only the recent window", async () => {
     const { store, sessions, transcripts } = open();
     const s = sessions.ensure("agent:main:main", "main");
     const rows = Array.from({ length: 10_000 }, (_, i) => ({
@@ -127,7 +127,7 @@ describe("transcripts in the store", () => {
     const ctx = transcripts.context(s.sessionId);
     expect(ctx).toHaveLength(400);
     expect((ctx.at(-1)?.message as { content?: string } | undefined)?.content).toBe("message 9999");
-    const { messages } = toModelMessages(ctx);
+    const { messages } = await toModelMessages(ctx);
     expect(messages[0]?.role).toBe("user");
     const plan = store.db
       .prepare(

@@ -5,7 +5,7 @@ import { CHAT_HELP_TEXT, type ChatCommand, parseChatCommand } from "./commands.j
 import type { AgentProfile } from "./config.js";
 import type { AgentServiceDeps } from "./deps.js";
 import type { RunOutcome, RunRecord } from "./runs.js";
-import { compactSession, currentSession, loadHistory, runTurn } from "./turn.js";
+import { compactSession, currentSession, loadHistory, resetSession, runTurn } from "./turn.js";
 
 /** What starts a run (`chat.send` and `agent` params, normalized). */
 export interface StartRunInput {
@@ -193,7 +193,7 @@ export class AgentService {
         }
         let text = input.message;
         if (cmd !== null) {
-          deps.sessions.reset(rec.sessionKey, agent.id);
+          resetSession(deps, rec.sessionKey, agent.id);
           if (cmd.name === "reset" || cmd.args === "") {
             events.final("Started a new session.", "command");
             return this.#end(rec, { status: "ok", text: "Started a new session.", stopReason: "command" });
@@ -263,7 +263,7 @@ export class AgentService {
   reset(sessionKey: string): ReturnType<AgentServiceDeps["sessions"]["reset"]> {
     const { agent, key } = resolveTarget(this.#deps, sessionKey, undefined);
     this.abort(key);
-    return this.#deps.sessions.reset(key, agent.id);
+    return resetSession(this.#deps, key, agent.id);
   }
 
   /** The current session row of a key, applying reset rules (creates it when missing). */
@@ -280,7 +280,7 @@ export class AgentService {
       const session = deps.sessions.get(key);
       if (session === undefined) throw fail("PAL_SESSION_NOT_FOUND", { key: key.slice(0, 200) });
       const chain = deps.chainFor(agent);
-      const r = await compactSession(deps, session, loadHistory(deps, session), chain, {
+      const r = await compactSession(deps, session, await loadHistory(deps, session), chain, {
         signal,
         force: true,
       });

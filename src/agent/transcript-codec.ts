@@ -1,5 +1,25 @@
-import { type ModelMessage, modelMessageSchema } from "ai";
+import type { ModelMessage, modelMessageSchema } from "ai";
 import type { TranscriptAppend, TranscriptEntry } from "../store/index.js";
+
+type MessageSchema = typeof modelMessageSchema;
+
+let schema: Promise<MessageSchema> | undefined;
+
+/**
+ * The AI SDK's model message schema, loaded on first use: importing "ai" costs the gateway's
+ * start time, and only entries read back from the store need it.
+ */
+function messageSchema(): Promise<MessageSchema> {
+  schema ??= import("ai").then((m) => m.modelMessageSchema);
+  return schema;
+}
+
+/**
+ * Each entry's validated message (null: it did not parse). The store hands out the same entry
+ * objects for as long as a session's context stays cached, so an entry is validated once, not
+ * on every turn.
+ */
+const validated = new WeakMap<TranscriptEntry, ModelMessage | null>();
 
 /** Turns model messages into transcript rows. */
 export function toTranscriptRows(messages: readonly ModelMessage[], runId?: string): TranscriptAppend[] {
@@ -10,19 +30,27 @@ export function toTranscriptRows(messages: readonly ModelMessage[], runId?: stri
  * Transcript entries back to model messages for the next run: each row validated with the AI
  * SDK's schema (a row that does not parse is skipped, never sent), and leading rows dropped up
  * to the first user message so a window cut never starts with an orphaned tool result.
- * `ids[i]` is the transcript id of `messages[i]`.
+ * `ids[i]` is the transcript id of `messages[i]`. The messages may be shared with later calls
+ * for the same entries: callers must not modify them.
  */
-export function toModelMessages(entries: readonly TranscriptEntry[]): {
+export async function toModelMessages(entries: readonly TranscriptEntry[]): Promise<{
   messages: ModelMessage[];
   ids: number[];
-} {
+}> {
   const messages: ModelMessage[] = [];
   const ids: number[] = [];
+  let check: MessageSchema | undefined;
   for (const e of entries) {
-    const parsed = modelMessageSchema.safeParse(e.message);
-    if (!parsed.success) continue;
-    if (messages.length === 0 && e.kind !== "summary" && parsed.data.role !== "user") continue;
-    messages.push(parsed.data);
+    let m = validated.get(e);
+    if (m === undefined) {
+      check ??= await messageSchema();
+      const parsed = check.safeParse(e.message);
+      m = parsed.success ? parsed.data : null;
+      validated.set(e, m);
+    }
+    if (m === null) continue;
+    if (messages.length === 0 && e.kind !== "summary" && m.role !== "user") continue;
+    messages.push(m);
     ids.push(e.id);
   }
   return { messages, ids };

@@ -11,12 +11,22 @@ import { type AgentResult, DEFAULT_APOLOGY, runAgent } from "./runner.js";
 import type { RunOutcome, RunRecord } from "./runs.js";
 import { messageText, toModelMessages, toTranscriptRows } from "./transcript-codec.js";
 
+/** Starts a new transcript for `key` and drops the cached context of the one it replaces. */
+export function resetSession(deps: AgentServiceDeps, key: string, agentId: string): SessionRow {
+  const old = deps.sessions.get(key);
+  const fresh = deps.sessions.reset(key, agentId);
+  if (old !== undefined) deps.transcripts.forget(old.sessionId);
+  return fresh;
+}
+
 /** The session to use now: the stored one, or a fresh one when its reset rule says it expired. */
 export function currentSession(deps: AgentServiceDeps, key: string, agentId: string): SessionRow {
   const existing = deps.sessions.get(key);
   if (existing === undefined) return deps.sessions.ensure(key, agentId);
   if (isSessionExpired(resetRuleFor(deps.session, key), existing.updatedAt, deps.now())) {
-    return deps.sessions.reset(key, agentId);
+    const fresh = deps.sessions.reset(key, agentId);
+    deps.transcripts.forget(existing.sessionId);
+    return fresh;
   }
   return existing;
 }
@@ -28,7 +38,7 @@ export interface LoadedHistory {
 }
 
 /** The model context of a session (the bounded recent window, from the latest summary on). */
-export function loadHistory(deps: AgentServiceDeps, session: SessionRow): LoadedHistory {
+export function loadHistory(deps: AgentServiceDeps, session: SessionRow): Promise<LoadedHistory> {
   return toModelMessages(deps.transcripts.context(session.sessionId, { limit: deps.contextEntries ?? 400 }));
 }
 
@@ -101,7 +111,7 @@ export async function runTurn(deps: AgentServiceDeps, input: TurnInput): Promise
   try {
     const session = currentSession(deps, key, agent.id);
     const chain = deps.chainFor(agent);
-    const loaded = loadHistory(deps, session);
+    const loaded = await loadHistory(deps, session);
     const { history } = await compactSession(deps, session, loaded, chain, { signal: input.signal });
     deps.transcripts.append(key, session.sessionId, [
       { role: "user", message: { role: "user", content: text }, runId: rec.runId },

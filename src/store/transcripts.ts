@@ -1,5 +1,6 @@
 import { fail } from "../core/errors.js";
 import type { Store } from "./store.js";
+import { ContextCache, type ContextCacheOptions, type ContextWindow, lastIdOf } from "./transcript-window.js";
 
 /** Entry kinds: a model message, or a compaction summary that replaces everything before it. */
 export type TranscriptKind = "message" | "summary";
@@ -54,6 +55,21 @@ export interface TranscriptStore {
   count(sessionId: string): number;
   /** Deletes a transcript (only `sessions.delete` with deleteTranscript does this). */
   deleteSession(sessionId: string): number;
+  /** Drops the cached context of a transcript that is no longer current (its rows stay). */
+  forget(sessionId: string): void;
+}
+
+/** Options of {@link createTranscriptStore}. */
+export interface TranscriptStoreOptions {
+  /** Clock of `created_at`. Default `Date.now`. */
+  readonly now?: (() => number) | undefined;
+  /**
+   * The cache of recent context windows behind {@link TranscriptStore.context}; `false` reads
+   * every context from SQLite. Default {@link CONTEXT_CACHE_DEFAULTS}. A cached window is
+   * checked against the store (one indexed count) on every read, so rows written by anyone
+   * else, rolled back or deleted make it reload.
+   */
+  readonly contextCache?: ContextCacheOptions | false | undefined;
 }
 
 interface Row {
@@ -95,10 +111,59 @@ function checkLimit(limit: number): number {
   return limit;
 }
 
-/** The transcripts aggregate over an open store; `now` is injectable for tests. */
-export function createTranscriptStore(store: Store, opts: { now?: () => number } = {}): TranscriptStore {
+/**
+ * The transcripts aggregate over an open store. Context entries may be shared between calls
+ * (the cache): callers must not modify them.
+ */
+export function createTranscriptStore(store: Store, opts: TranscriptStoreOptions = {}): TranscriptStore {
   const now = opts.now ?? Date.now;
   const COLS = "id, kind, role, content, run_id, covers_to, created_at";
+  const cache = opts.contextCache === false ? undefined : new ContextCache(opts.contextCache);
+
+  /** Reads the context window of `limit` entries from SQLite (the summary counts as one). */
+  const loadWindow = (sessionId: string, limit: number): ContextWindow => {
+    const last = store
+      .statement("SELECT max(id) AS last FROM transcript_entries WHERE session_id = ?")
+      .get(sessionId) as { last: number | null };
+    const summaryRow = store
+      .statement(
+        `SELECT ${COLS} FROM transcript_entries WHERE session_id = ? AND kind = 'summary'
+         ORDER BY id DESC LIMIT 1`,
+      )
+      .get(sessionId) as Row | undefined;
+    const summary = summaryRow === undefined ? undefined : decode(summaryRow);
+    const count = summary === undefined ? limit : limit - 1;
+    const rows = store
+      .statement(
+        `SELECT ${COLS} FROM transcript_entries
+         WHERE session_id = ? AND id > ? AND kind = 'message'
+         ORDER BY id DESC LIMIT ?`,
+      )
+      .all(sessionId, summary?.coversTo ?? 0, count) as unknown as Row[];
+    return {
+      summary,
+      messages: rows.reverse().map(decode),
+      cap: count,
+      complete: rows.length < count,
+      verifiedTo: last.last ?? 0,
+      unverified: [],
+    };
+  };
+
+  /** Whether the store still holds exactly the rows a window saw (one indexed range count). */
+  const stillCurrent = (sessionId: string, w: ContextWindow): boolean => {
+    const r = store
+      .statement(
+        "SELECT count(*) AS n, max(id) AS last FROM transcript_entries WHERE session_id = ? AND id >= ?",
+      )
+      .get(sessionId, w.verifiedTo) as { n: number; last: number | null };
+    const expected = (w.verifiedTo > 0 ? 1 : 0) + w.unverified.length;
+    if (r.n !== expected || (r.last ?? 0) !== lastIdOf(w)) return false;
+    w.verifiedTo = r.last ?? 0;
+    w.unverified = [];
+    return true;
+  };
+
   return {
     append(sessionKey, sessionId, entries) {
       const rows = entries.map((e) => {
@@ -113,7 +178,7 @@ export function createTranscriptStore(store: Store, opts: { now?: () => number }
         return { ...e, json };
       });
       const t = now();
-      return store.transaction(() =>
+      const ids = store.transaction(() =>
         rows.map((r) => {
           const res = store
             .statement(
@@ -134,29 +199,38 @@ export function createTranscriptStore(store: Store, opts: { now?: () => number }
           return Number(res.lastInsertRowid);
         }),
       );
+      // Parsing back only for a window in memory; a session read later loads from SQLite anyway.
+      if (cache?.has(sessionId)) {
+        cache.appended(
+          sessionId,
+          rows.map((r, i) => ({
+            id: ids[i] as number,
+            kind: r.kind ?? "message",
+            role: r.role,
+            // Parsed back from the stored JSON, so it is exactly what a read from SQLite gives.
+            message: JSON.parse(r.json),
+            runId: r.runId ?? null,
+            coversTo: r.coversTo ?? null,
+            createdAt: t,
+          })),
+        );
+      }
+      return ids;
     },
     context(sessionId, o = {}) {
       const limit = checkLimit(o.limit ?? TRANSCRIPT_LIMITS.contextDefault);
-      const summaryRow = store
-        .statement(
-          `SELECT ${COLS} FROM transcript_entries WHERE session_id = ? AND kind = 'summary'
-           ORDER BY id DESC LIMIT 1`,
-        )
-        .get(sessionId) as Row | undefined;
-      const summary = summaryRow === undefined ? undefined : decode(summaryRow);
-      const rows = store
-        .statement(
-          `SELECT ${COLS} FROM transcript_entries
-           WHERE session_id = ? AND id > ? AND kind = 'message'
-           ORDER BY id DESC LIMIT ?`,
-        )
-        .all(
-          sessionId,
-          summary?.coversTo ?? 0,
-          summary === undefined ? limit : limit - 1,
-        ) as unknown as Row[];
-      const messages = rows.reverse().map(decode);
-      return summary === undefined ? messages : [summary, ...messages];
+      let w = cache?.get(sessionId);
+      if (w !== undefined) {
+        const count = w.summary === undefined ? limit : limit - 1;
+        if ((count > w.cap && !w.complete) || !stillCurrent(sessionId, w)) w = undefined;
+      }
+      if (w === undefined) {
+        w = loadWindow(sessionId, limit);
+        cache?.set(sessionId, w);
+      }
+      const count = w.summary === undefined ? limit : limit - 1;
+      const messages = w.messages.slice(Math.max(0, w.messages.length - count));
+      return w.summary === undefined ? messages : [w.summary, ...messages];
     },
     recent(sessionId, o = {}) {
       const limit = checkLimit(o.limit ?? 200);
@@ -175,9 +249,13 @@ export function createTranscriptStore(store: Store, opts: { now?: () => number }
       return r.n;
     },
     deleteSession(sessionId) {
+      cache?.delete(sessionId);
       return Number(
         store.statement("DELETE FROM transcript_entries WHERE session_id = ?").run(sessionId).changes,
       );
+    },
+    forget(sessionId) {
+      cache?.delete(sessionId);
     },
   };
 }

@@ -1,0 +1,128 @@
+import type { TranscriptEntry } from "./transcripts.js";
+
+/**
+ * Bounds of the in-memory cache of context windows. A busy gateway reads the context of a
+ * session on every turn; keeping the recently active windows in memory turns that read (up to
+ * 400 rows parsed from JSON) into one indexed check that the store still holds what the cache
+ * saw.
+ */
+export interface ContextCacheOptions {
+  /** Sessions whose window is kept; the least recently used one goes first. Default 1000. */
+  readonly maxSessions?: number | undefined;
+  /**
+   * Entries kept over all sessions, a bound on memory (entries hold parsed messages). Default
+   * 50,000: 125 sessions at the default 400-entry window, many more short ones.
+   */
+  readonly maxEntries?: number | undefined;
+}
+
+/** Defaults of {@link ContextCacheOptions}. */
+export const CONTEXT_CACHE_DEFAULTS = { maxSessions: 1000, maxEntries: 50_000 } as const;
+
+/**
+ * A session's context window as the store last returned it, kept up to date by appends.
+ * `messages` holds the most recent `cap` message rows after the summary's `coversTo` (all of
+ * them when `complete`), oldest first.
+ */
+export interface ContextWindow {
+  readonly summary: TranscriptEntry | undefined;
+  readonly messages: TranscriptEntry[];
+  readonly cap: number;
+  complete: boolean;
+  /** Highest id of the session the store was seen to hold (0: none). */
+  verifiedTo: number;
+  /**
+   * Ids appended since the store was last checked, ascending. An append inside an outer
+   * transaction can still be rolled back, so the next read checks these rows exist.
+   */
+  unverified: number[];
+}
+
+/** Largest id a window knows of. */
+export function lastIdOf(w: ContextWindow): number {
+  return w.unverified.at(-1) ?? w.verifiedTo;
+}
+
+const sizeOf = (w: ContextWindow): number => w.messages.length + (w.summary === undefined ? 0 : 1);
+
+/** A bounded LRU of context windows by session id (Map order is the recency order). */
+export class ContextCache {
+  readonly #maxSessions: number;
+  readonly #maxEntries: number;
+  readonly #windows = new Map<string, ContextWindow>();
+  #entries = 0;
+
+  constructor(opts: ContextCacheOptions = {}) {
+    this.#maxSessions = opts.maxSessions ?? CONTEXT_CACHE_DEFAULTS.maxSessions;
+    this.#maxEntries = opts.maxEntries ?? CONTEXT_CACHE_DEFAULTS.maxEntries;
+  }
+
+  /** Entries held now (for tests and diagnostics). */
+  get entries(): number {
+    return this.#entries;
+  }
+
+  /** Whether a session has a window (without marking it used). */
+  has(sessionId: string): boolean {
+    return this.#windows.has(sessionId);
+  }
+
+  /** The window of a session, marked most recently used. */
+  get(sessionId: string): ContextWindow | undefined {
+    const w = this.#windows.get(sessionId);
+    if (w === undefined) return undefined;
+    this.#windows.delete(sessionId);
+    this.#windows.set(sessionId, w);
+    return w;
+  }
+
+  set(sessionId: string, w: ContextWindow): void {
+    this.delete(sessionId);
+    this.#windows.set(sessionId, w);
+    this.#entries += sizeOf(w);
+    this.#evict();
+  }
+
+  delete(sessionId: string): void {
+    const w = this.#windows.get(sessionId);
+    if (w === undefined) return;
+    this.#windows.delete(sessionId);
+    this.#entries -= sizeOf(w);
+  }
+
+  /**
+   * Adds rows just inserted for a session (message rows only, ids ascending). A window that
+   * cannot take them exactly (a summary, an id out of order) is dropped, so the next read loads
+   * it from the store.
+   */
+  appended(sessionId: string, rows: readonly TranscriptEntry[]): void {
+    const w = this.#windows.get(sessionId);
+    if (w === undefined || rows.length === 0) return;
+    this.#windows.delete(sessionId);
+    this.#windows.set(sessionId, w);
+    if (rows.some((r) => r.kind !== "message") || (rows[0] as TranscriptEntry).id <= lastIdOf(w)) {
+      this.delete(sessionId);
+      return;
+    }
+    for (const r of rows) {
+      w.messages.push(r);
+      w.unverified.push(r.id);
+    }
+    this.#entries += rows.length;
+    const over = w.messages.length - w.cap;
+    if (over > 0) {
+      w.messages.splice(0, over);
+      w.complete = false;
+      this.#entries -= over;
+    }
+    this.#evict();
+  }
+
+  #evict(): void {
+    for (const [id, w] of this.#windows) {
+      if (this.#windows.size <= this.#maxSessions && this.#entries <= this.#maxEntries) return;
+      this.#windows.delete(id);
+      this.#entries -= sizeOf(w);
+    }
+  }
+}
