@@ -8,6 +8,13 @@ import WebSocket from "ws";
 export const root = new URL("..", import.meta.url).pathname;
 export const nodeBin = join(root, "node_modules", ".bin", "node");
 
+/**
+ * Extra node flags for the gateway process, opt-in for diagnosis, e.g.
+ * `BENCH_GATEWAY_NODE_ARGS="--trace-gc --heapsnapshot-signal=SIGUSR2"` (split on whitespace).
+ * Empty by default, so a bench measures the gateway as users start it.
+ */
+export const gatewayNodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+
 /** Starts `palisade gateway run` on a fresh state dir and a free port; resolves when it listens. */
 export function startGateway({ config = {}, env = {} } = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), "pal-bench-"));
@@ -15,7 +22,16 @@ export function startGateway({ config = {}, env = {} } = {}) {
   const t0 = performance.now();
   const child = spawn(
     nodeBin,
-    [join(root, "bin", "palisade.js"), "--state-dir", stateDir, "gateway", "run", "--port", "0"],
+    [
+      ...gatewayNodeArgs,
+      join(root, "bin", "palisade.js"),
+      "--state-dir",
+      stateDir,
+      "gateway",
+      "run",
+      "--port",
+      "0",
+    ],
     {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
