@@ -14,9 +14,13 @@
 // - lost (no reply by the end, target 0), duplicates (more than one reply to a message),
 //   refused (busy notices), throughput;
 // - eventLoop: worst and typical 1 s windows after warm-up; blockMs = max delay minus the
-//   sampling resolution, i.e. the longest synchronous stretch (target under 50 ms).
+//   sampling resolution, i.e. the longest synchronous stretch (target under 50 ms); `worst`
+//   lists the five worst windows with the gateway's GC pauses in each (PerformanceObserver
+//   'gc' entries) and the likely cause, `gc` the pauses over the run.
+// Diagnosis: BENCH_GATEWAY_NODE_ARGS passes node flags to the gateway (e.g. --trace-gc, or
+// --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=/tmp); SOAK_GATEWAY_OUT=<file> keeps its stdout.
 // Flags: --quick, --messages N, --senders N, --max-seconds N, --series (include the RSS series).
-import { existsSync, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { linearFit, loadEmulators } from "./_emulators.mjs";
 import { connect, root, round, startGateway, stop } from "./_gateway-lib.mjs";
@@ -67,6 +71,9 @@ const gw = await startGateway({
   },
 });
 const pid = gw.child.pid;
+// SOAK_GATEWAY_OUT=<file>: the gateway's stdout (e.g. --trace-gc lines from
+// BENCH_GATEWAY_NODE_ARGS) goes to that file for diagnosis.
+if (process.env.SOAK_GATEWAY_OUT) gw.child.stdout.pipe(createWriteStream(process.env.SOAK_GATEWAY_OUT));
 const rpc = await connect(gw.url, gw.token);
 
 // Replies by "<chat>:<message id>"; a waiter per message in flight.
@@ -183,6 +190,41 @@ const median = (xs) => sorted(xs)[Math.floor(xs.length / 2)] ?? null;
 const resolutionMs = samples.find((s) => s.resolutionMs !== undefined)?.resolutionMs ?? 10;
 const maxDelay = windows.length > 0 ? Math.max(...windows.map((w) => w.max)) : null;
 const growthPct = warm.pct;
+/**
+ * One window as the report shows it, with what most likely blocked the loop: a GC pause in the
+ * same window at least half as long as the block was the collector; GC pauses that only add up
+ * to half the block were collections inside one long allocating stretch of our own code (a
+ * scavenge runs when the young generation fills, in the middle of whatever allocates);
+ * otherwise plain synchronous code.
+ */
+const describe = (w) => {
+  const blockMs = Math.max(0, w.max - resolutionMs);
+  const gc = w.gc ?? null;
+  const cause =
+    gc === null
+      ? "unknown (gateway reports no GC pauses)"
+      : gc.maxMs >= blockMs / 2
+        ? `gc pause (${gc.maxKind})`
+        : gc.totalMs >= blockMs / 2
+          ? "allocation-heavy synchronous code (its GC pauses add up to most of the block)"
+          : "synchronous code";
+  return {
+    atS: round((w.endedAt - wallT0) / 1000, 1),
+    progress: round(w.progress, 3),
+    maxMs: w.max,
+    p99Ms: w.p99,
+    blockMs: round(blockMs, 2),
+    gc,
+    heapUsedMiB: w.heapUsedMiB ?? null,
+    cause,
+  };
+};
+const worstWindows = [...windows]
+  .sort((a, b) => b.max - a.max)
+  .slice(0, 5)
+  .map(describe);
+const gcWindows = windows.filter((w) => w.gc !== undefined);
+const gcMs = (f) => (gcWindows.length > 0 ? Math.max(...gcWindows.map(f)) : null);
 const rssAll = samples.map((s) => s.rssMiB);
 
 process.stdout.write(
@@ -218,6 +260,15 @@ process.stdout.write(
       p99WorstWindowMs: windows.length > 0 ? Math.max(...windows.map((w) => w.p99)) : null,
       p99MedianWindowMs: median(windows.map((w) => w.p99)),
       sinceStart: final?.gateway?.eventLoop?.sinceStart ?? null,
+      // The five worst windows after warm-up, each with its GC pauses and likely cause.
+      worst: worstWindows,
+      gc: {
+        maxPauseMs: gcMs((w) => w.gc.maxMs),
+        maxPerSecondMs: gcMs((w) => w.gc.totalMs),
+        medianPerSecondMs: median(gcWindows.map((w) => w.gc.totalMs)),
+        medianCollectionsPerSecond: median(gcWindows.map((w) => w.gc.count)),
+        heapUsedMaxMiB: gcMs((w) => w.heapUsedMiB ?? 0),
+      },
       targetBlockMs: 50,
       met: maxDelay !== null && maxDelay - resolutionMs < 50,
     },

@@ -1,6 +1,19 @@
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { constants, monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
+import { getHeapStatistics } from "node:v8";
 
 type IntervalHistogram = ReturnType<typeof monitorEventLoopDelay>;
+
+/** Garbage-collection pauses in one window (or since start), ms. */
+export interface GcPauses {
+  /** Collections that ended in the window. */
+  readonly count: number;
+  /** Sum of their main-thread pauses. */
+  readonly totalMs: number;
+  /** Longest single pause: compare with the window's `max` delay to see whether GC was the block. */
+  readonly maxMs: number;
+  /** Kind of the longest pause: "minor" (scavenge), "major" (mark-compact), "incremental", "weak". */
+  readonly maxKind: string | null;
+}
 
 /** Event-loop delay of one window, ms. */
 export interface LoopWindow {
@@ -12,6 +25,10 @@ export interface LoopWindow {
   readonly p99: number;
   readonly max: number;
   readonly mean: number;
+  /** GC pauses in the window: a `max` close to `gc.maxMs` was a collection, not our code. */
+  readonly gc: GcPauses;
+  /** V8 heap in use at the window's end, MiB. */
+  readonly heapUsedMiB: number;
 }
 
 /** Options of {@link EventLoopMonitor}. */
@@ -25,12 +42,58 @@ export interface EventLoopMonitorOptions {
 }
 
 const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+const GC_KINDS: ReadonlyMap<number, string> = new Map([
+  [constants.NODE_PERFORMANCE_GC_MINOR, "minor"],
+  [constants.NODE_PERFORMANCE_GC_MAJOR, "major"],
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL, "incremental"],
+  [constants.NODE_PERFORMANCE_GC_WEAKCB, "weak"],
+]);
+
+/** Running GC pause totals; `take()` returns them and starts over. */
+class GcTally {
+  #count = 0;
+  #totalMs = 0;
+  #maxMs = 0;
+  #maxKind: string | null = null;
+
+  add(durationMs: number, kind: string): void {
+    this.#count++;
+    this.#totalMs += durationMs;
+    if (durationMs > this.#maxMs) {
+      this.#maxMs = durationMs;
+      this.#maxKind = kind;
+    }
+  }
+
+  peek(): GcPauses {
+    return {
+      count: this.#count,
+      totalMs: round2(this.#totalMs),
+      maxMs: round2(this.#maxMs),
+      maxKind: this.#maxKind,
+    };
+  }
+
+  take(): GcPauses {
+    const p = this.peek();
+    this.#count = 0;
+    this.#totalMs = 0;
+    this.#maxMs = 0;
+    this.#maxKind = null;
+    return p;
+  }
+}
 
 /**
  * Event-loop delay with `perf_hooks.monitorEventLoopDelay`: a histogram since start and one per
  * window (default 1 s), the last `keep` windows kept, so a soak or an operator sees both the
  * worst stall ever and what the loop did in a given stretch of load. A delay over the window is
- * synchronous work that blocked every connection and channel for that long. Costs one timer.
+ * synchronous work that blocked every connection and channel for that long. Each window also
+ * carries the GC pauses that ended in it (a `gc` PerformanceObserver) and the heap in use, so a
+ * long block can be told apart: a collection, or our own synchronous code. Costs one timer and
+ * one observer callback per collection.
  */
 export class EventLoopMonitor {
   readonly #total: IntervalHistogram;
@@ -40,6 +103,9 @@ export class EventLoopMonitor {
   readonly #resolutionMs: number;
   readonly #windowMs: number;
   readonly #timer: ReturnType<typeof setInterval>;
+  readonly #gcObserver: PerformanceObserver;
+  readonly #gcWindow = new GcTally();
+  readonly #gcTotal = new GcTally();
   #seq = 0;
 
   constructor(opts: EventLoopMonitorOptions = {}) {
@@ -50,6 +116,15 @@ export class EventLoopMonitor {
     this.#window = monitorEventLoopDelay({ resolution: this.#resolutionMs });
     this.#total.enable();
     this.#window.enable();
+    this.#gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const detail = (e as { detail?: { kind?: number } }).detail;
+        const kind = GC_KINDS.get(detail?.kind ?? 0) ?? "other";
+        this.#gcWindow.add(e.duration, kind);
+        this.#gcTotal.add(e.duration, kind);
+      }
+    });
+    this.#gcObserver.observe({ entryTypes: ["gc"] });
     this.#timer = setInterval(() => this.#roll(), this.#windowMs);
     this.#timer.unref();
   }
@@ -63,6 +138,8 @@ export class EventLoopMonitor {
       p99: ms(h.percentile(99)),
       max: ms(h.max),
       mean: ms(h.mean),
+      gc: this.#gcWindow.take(),
+      heapUsedMiB: round2(getHeapStatistics().used_heap_size / 1048576),
     });
     if (this.#windows.length > this.#keep) this.#windows.shift();
     h.reset();
@@ -77,7 +154,13 @@ export class EventLoopMonitor {
     return {
       resolutionMs: this.#resolutionMs,
       windowMs: this.#windowMs,
-      sinceStart: { p50: ms(t.percentile(50)), p99: ms(t.percentile(99)), max: ms(t.max), mean: ms(t.mean) },
+      sinceStart: {
+        p50: ms(t.percentile(50)),
+        p99: ms(t.percentile(99)),
+        max: ms(t.max),
+        mean: ms(t.mean),
+        gc: this.#gcTotal.peek(),
+      },
       windows: [...this.#windows],
     };
   }
@@ -85,6 +168,7 @@ export class EventLoopMonitor {
   /** Stops sampling. */
   close(): void {
     clearInterval(this.#timer);
+    this.#gcObserver.disconnect();
     this.#total.disable();
     this.#window.disable();
   }
