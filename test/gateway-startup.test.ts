@@ -6,9 +6,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { configSchema } from "../src/config/index.js";
 import { attachAgentRuntime, SANDBOX_CLEANUP_STAGE } from "../src/gateway/process/agent-runtime.js";
+import { releaseStartupMemory, v8Collector } from "../src/gateway/process/startup-memory.js";
 import {
   type Availability,
   defaultWorkspaceRoot,
@@ -171,5 +172,44 @@ describe("gateway start-up: the orphan cleanup runs after listening", () => {
     }
     expect(existsSync(leftover)).toBe(false);
     expect(await gw.stop("SIGTERM")).toBe(0);
+  });
+});
+
+describe("gateway start-up: the memory start-up used is released once idle", () => {
+  it("collects once when idle, retries while busy, gives up after its tries, and can be cancelled", () => {
+    vi.useFakeTimers();
+    try {
+      let busy = true;
+      let collected = 0;
+      const collect = () => void collected++;
+      releaseStartupMemory({ idle: () => !busy, collect, delayMs: 100, tries: 3 });
+      vi.advanceTimersByTime(100);
+      expect(collected).toBe(0);
+      busy = false;
+      vi.advanceTimersByTime(100);
+      expect(collected).toBe(1);
+      vi.advanceTimersByTime(1000);
+      expect(collected).toBe(1);
+
+      busy = true;
+      releaseStartupMemory({ idle: () => !busy, collect, delayMs: 100, tries: 3 });
+      vi.advanceTimersByTime(300);
+      busy = false;
+      vi.advanceTimersByTime(1000);
+      expect(collected).toBe(1);
+
+      const cancel = releaseStartupMemory({ idle: () => true, collect, delayMs: 100 });
+      cancel();
+      vi.advanceTimersByTime(1000);
+      expect(collected).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("V8's collector runs without exposing gc to the process", () => {
+    const hadGc = "gc" in globalThis;
+    expect(() => v8Collector()()).not.toThrow();
+    expect("gc" in globalThis).toBe(hadGc);
   });
 });

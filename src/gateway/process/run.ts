@@ -4,6 +4,7 @@ import { fail } from "../../core/errors.js";
 import { ensurePrivateDir, type PalisadePaths } from "../../core/paths.js";
 import { registerSecurityMethods } from "../methods/security.js";
 import { acquireGatewayLock } from "./lock.js";
+import { releaseStartupMemory } from "./startup-memory.js";
 import { ensureGatewayToken, isPlaceholderSecret } from "./token.js";
 
 /** Options for {@link runGateway}. */
@@ -177,12 +178,18 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     }
     opts.out(`listening on ${server.url}`);
     logger.info({ url: server.url }, "gateway started");
-    const sandboxes = agents.startSandboxes();
+    let cancelRelease: (() => void) | undefined;
+    const sandboxes = agents.startSandboxes().then(() => {
+      cancelRelease = releaseStartupMemory({
+        idle: () => agents.service.deps.lanes.load().active === 0 && (channels?.backlog().active ?? 0) === 0,
+      });
+    });
     const signal = await (opts.stopSignal ?? untilSignal());
     logger.info({ signal }, "gateway stopping");
     await channels.close();
     load.close();
     await sandboxes;
+    cancelRelease?.();
     await agents.stopSandboxes();
     agents.close();
     await runtime.close(signal === "SIGTERM" || signal === "SIGINT" ? "shutdown" : signal);
