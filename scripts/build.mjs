@@ -5,51 +5,7 @@
 import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 import { build as viteBuild } from "vite";
-
-/**
- * Exports of Node built-ins that are lazy getters loading a subsystem the CLI does not use.
- * An ESM `import ... from "node:http"` makes Node build the module's ESM facade, and the facade
- * reads every export: `http.WebSocket` and friends load undici (~60 ms and ~15 MiB in a bare
- * process), `crypto.webcrypto` the WebCrypto layer, `fs.ReadStream` the stream classes.
- */
-const LAZY_BUILTIN_EXPORTS = {
-  http: ["WebSocket", "CloseEvent", "MessageEvent"],
-  crypto: ["webcrypto", "subtle", "getRandomValues"],
-  fs: ["ReadStream", "WriteStream", "FileReadStream", "FileWriteStream", "Utf8Stream"],
-};
-
-/**
- * Resolves ESM imports of the built-ins in {@link LAZY_BUILTIN_EXPORTS} to a small module that
- * takes the CommonJS exports with `process.getBuiltinModule` and re-exports everything but those
- * getters, so they stay unread until something really uses them (through `process` or
- * `globalThis`). Importing one of them from here fails the build (see the warning check below).
- */
-function builtinsWithoutFacade() {
-  const filter = new RegExp(`^(node:)?(${Object.keys(LAZY_BUILTIN_EXPORTS).join("|")})$`);
-  return {
-    name: "builtins-without-facade",
-    setup(b) {
-      b.onResolve({ filter }, (args) =>
-        args.kind === "import-statement"
-          ? { path: args.path.replace(/^node:/, ""), namespace: "builtin-shim" }
-          : undefined,
-      );
-      b.onLoad({ filter: /.*/, namespace: "builtin-shim" }, (args) => {
-        const id = `node:${args.path}`;
-        const skip = new Set(LAZY_BUILTIN_EXPORTS[args.path]);
-        const names = Object.keys(process.getBuiltinModule(id)).filter(
-          (k) => !skip.has(k) && k !== "default" && /^[A-Za-z_$][\w$]*$/.test(k),
-        );
-        const lines = [
-          `const m = process.getBuiltinModule(${JSON.stringify(id)});`,
-          "export default m;",
-          ...names.map((k) => `export const ${k} = m.${k};`),
-        ];
-        return { contents: lines.join("\n"), loader: "js" };
-      });
-    },
-  };
-}
+import { builtinShims, leftOutExportUsed } from "./builtin-shims.mjs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 // Build into a private folder and swap it in, so a CLI started while another build runs (tests
@@ -78,12 +34,11 @@ const result = await build({
     js: "import { createRequire as __palisadeCreateRequire } from 'node:module'; const require = __palisadeCreateRequire(import.meta.url);",
   },
   define: { __PALISADE_VERSION__: JSON.stringify(pkg.version) },
-  plugins: [builtinsWithoutFacade()],
+  plugins: [builtinShims()],
   logLevel: "warning",
 });
 // `ns.X` on a namespace import of a shimmed built-in, with X left out, is only a warning.
-if (result.warnings.some((w) => /builtin-shim:/.test(w.text)))
-  throw new Error("a left-out built-in export is used");
+if (leftOutExportUsed(result.warnings)) throw new Error("the bundle reads a built-in export a shim left out");
 
 // The Control UI: relative asset URLs (base "./") so one build works under any
 // gateway.controlUi.basePath; no modulepreload polyfill, source maps or inlined assets, so the
