@@ -153,11 +153,19 @@ export function createToolService(opts: ToolServiceOptions): ToolService {
       severity,
     });
 
+  // Whether an agent's main / other sessions run sandboxed, per config (reconfigure clears it):
+  // placement hashes the sandbox policy, and it was asked on every run and every tool call.
+  const placements = new Map<string, boolean>();
   const allowedIn = (agentId: string, sessionKey: string): ReadonlySet<ToolName> => {
     const p = policy(agentId);
-    return sandboxes.place(sessionRef(config, { agentId, sessionKey })).sandboxed
-      ? p.allowedSandboxed
-      : p.allowed;
+    const ref = sessionRef(config, { agentId, sessionKey });
+    const key = `${ref.main ? "main" : "other"}:${agentId}`;
+    let sandboxed = placements.get(key);
+    if (sandboxed === undefined) {
+      sandboxed = sandboxes.place(ref).sandboxed;
+      placements.set(key, sandboxed);
+    }
+    return sandboxed ? p.allowedSandboxed : p.allowed;
   };
 
   const wrap = (tool: Tool, name: ToolName): Tool => ({
@@ -219,16 +227,31 @@ export function createToolService(opts: ToolServiceOptions): ToolService {
     },
   });
 
+  // The offered list per allowed set (a policy's sets live until reconfigure), so a run gets
+  // the same wrapped tool objects as the last one instead of wrapping every tool again.
+  const wrapped = new Map<ToolName, Tool>();
+  const offered = new WeakMap<ReadonlySet<ToolName>, { messageOn: boolean; list: readonly Tool[] }>();
+
   const service: ToolService = {
     toolsFor({ agentId, sessionKey }) {
       const allowed = allowedIn(agentId, sessionKey);
+      const messageOn = (config.tools?.message?.allowTargets ?? []).length > 0;
+      const hit = offered.get(allowed);
+      if (hit !== undefined && hit.messageOn === messageOn) return hit.list;
       const out: Tool[] = [];
       for (const n of TOOL_NAMES) {
         if (!allowed.has(n)) continue;
-        if (n === "message" && (config.tools?.message?.allowTargets ?? []).length === 0) continue;
+        if (n === "message" && !messageOn) continue;
         const t = tools.get(n);
-        if (t !== undefined) out.push(wrap(t, n));
+        if (t === undefined) continue;
+        let w = wrapped.get(n);
+        if (w === undefined) {
+          w = wrap(t, n);
+          wrapped.set(n, w);
+        }
+        out.push(w);
       }
+      offered.set(allowed, { messageOn, list: out });
       return out;
     },
     refuse({ agentId, sessionKey, runId }, call) {
@@ -263,6 +286,7 @@ export function createToolService(opts: ToolServiceOptions): ToolService {
     reconfigure(next) {
       config = next;
       policies.clear();
+      placements.clear();
       // The manager keeps its sandboxes; those whose agent's sandbox settings changed go.
       void sandboxes.reconfigure(config.agents).catch(() => {});
     },
