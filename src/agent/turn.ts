@@ -2,9 +2,9 @@ import type { ModelMessage } from "ai";
 import { PalisadeError } from "../core/errors.js";
 import type { ResolvedModel, Usage } from "../providers/index.js";
 import { isSessionExpired, resetRuleFor } from "../sessions/index.js";
-import type { SessionRow } from "../store/index.js";
+import type { SessionRow, TranscriptAppend } from "../store/index.js";
 import type { ChatErrorKind, ChatRunEvents } from "./chat-events.js";
-import { compactHistory } from "./compaction.js";
+import { compactHistory, planCompaction } from "./compaction.js";
 import type { AgentProfile } from "./config.js";
 import type { AgentServiceDeps } from "./deps.js";
 import { type AgentResult, DEFAULT_APOLOGY, runAgent } from "./runner.js";
@@ -23,12 +23,17 @@ export function resetSession(deps: AgentServiceDeps, key: string, agentId: strin
 export function currentSession(deps: AgentServiceDeps, key: string, agentId: string): SessionRow {
   const existing = deps.sessions.get(key);
   if (existing === undefined) return deps.sessions.ensure(key, agentId);
-  if (isSessionExpired(resetRuleFor(deps.session, key), existing.updatedAt, deps.now())) {
-    const fresh = deps.sessions.reset(key, agentId);
-    deps.transcripts.forget(existing.sessionId);
-    return fresh;
+  return unexpired(deps, existing, agentId);
+}
+
+/** `existing`, or a fresh session when its reset rule says it expired. */
+function unexpired(deps: AgentServiceDeps, existing: SessionRow, agentId: string): SessionRow {
+  if (!isSessionExpired(resetRuleFor(deps.session, existing.key), existing.updatedAt, deps.now())) {
+    return existing;
   }
-  return existing;
+  const fresh = deps.sessions.reset(existing.key, agentId);
+  deps.transcripts.forget(existing.sessionId);
+  return fresh;
 }
 
 /** A session's model context and the transcript id of each message. */
@@ -56,11 +61,13 @@ export async function compactSession(
 ): Promise<{ history: ModelMessage[]; compacted: number; usage?: Usage }> {
   const history = loaded.messages;
   if (chain.length === 0) return { history, compacted: 0 };
+  const plan = { contextWindow: chain[0]?.info.contextWindow, ...(opts.force ? { threshold: 0 } : {}) };
+  // The same decision compactHistory makes first, without building provider options per turn.
+  if (planCompaction(history, plan) === null) return { history, compacted: 0 };
   try {
     const r = await compactHistory(history, {
       models: chain,
-      contextWindow: chain[0]?.info.contextWindow,
-      ...(opts.force ? { threshold: 0 } : {}),
+      ...plan,
       provider: { ...deps.provider, signal: opts.signal, secrets: deps.registry.secrets() },
     });
     if (r === null) return { history, compacted: 0 };
@@ -80,6 +87,35 @@ export async function compactSession(
     );
     return { history, compacted: 0 };
   }
+}
+
+/**
+ * The session of a turn and the history to send, with the user message persisted before the
+ * model is called. A session seen for the first time has an empty transcript: its row and the
+ * user message commit together, and there is nothing to load or compact.
+ */
+async function openTurn(
+  deps: AgentServiceDeps,
+  input: TurnInput,
+  chain: readonly ResolvedModel[],
+): Promise<{ session: SessionRow; history: ModelMessage[] }> {
+  const { rec, agent, text } = input;
+  const key = rec.sessionKey;
+  const user: TranscriptAppend = { role: "user", message: { role: "user", content: text }, runId: rec.runId };
+  const existing = deps.sessions.get(key);
+  if (existing === undefined) {
+    const session = deps.atomic(() => {
+      const s = deps.sessions.ensure(key, agent.id);
+      deps.transcripts.append(key, s.sessionId, [user]);
+      return s;
+    });
+    return { session, history: [] };
+  }
+  const session = unexpired(deps, existing, agent.id);
+  const loaded = await loadHistory(deps, session);
+  const { history } = await compactSession(deps, session, loaded, chain, { signal: input.signal });
+  deps.transcripts.append(key, session.sessionId, [user]);
+  return { session, history };
 }
 
 function errorKindOf(result: AgentResult): ChatErrorKind {
@@ -109,13 +145,8 @@ export async function runTurn(deps: AgentServiceDeps, input: TurnInput): Promise
   const { rec, agent, text, events } = input;
   const key = rec.sessionKey;
   try {
-    const session = currentSession(deps, key, agent.id);
     const chain = deps.chainFor(agent);
-    const loaded = await loadHistory(deps, session);
-    const { history } = await compactSession(deps, session, loaded, chain, { signal: input.signal });
-    deps.transcripts.append(key, session.sessionId, [
-      { role: "user", message: { role: "user", content: text }, runId: rec.runId },
-    ]);
+    const { session, history } = await openTurn(deps, input, chain);
     const system = chain.length === 0 ? undefined : await deps.systemPrompt(agent);
     const result = await runAgent({
       models: chain,

@@ -133,12 +133,15 @@ export function createSessionStore(store: Store, opts: { now?: () => number } = 
     get,
     ensure(key, agentId) {
       checkKey(key);
-      return store.transaction(() => {
-        const existing = get(key);
-        if (existing !== undefined) return existing;
-        insert(key, agentId, null);
-        return get(key) as SessionRow;
-      });
+      // One statement (no transaction of its own): it runs at the start of every new session.
+      const t = now();
+      const raw = store
+        .statement(
+          `INSERT INTO sessions (key, agent_id, session_id, created_at, updated_at, reset_at)
+           VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (key) DO NOTHING RETURNING *`,
+        )
+        .get(key, agentId, randomUUID(), t, t);
+      return raw === undefined ? (get(key) as SessionRow) : decode(raw);
     },
     reset(key, agentId) {
       checkKey(key);
