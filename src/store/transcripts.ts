@@ -178,27 +178,30 @@ export function createTranscriptStore(store: Store, opts: TranscriptStoreOptions
         return { ...e, json };
       });
       const t = now();
-      const ids = store.transaction(() =>
-        rows.map((r) => {
-          const res = store
-            .statement(
-              `INSERT INTO transcript_entries
+      const insert = (r: (typeof rows)[number]): number => {
+        const res = store
+          .statement(
+            `INSERT INTO transcript_entries
                  (session_key, session_id, kind, role, content, run_id, covers_to, created_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-            )
-            .run(
-              sessionKey,
-              sessionId,
-              r.kind ?? "message",
-              r.role,
-              r.json,
-              r.runId ?? null,
-              r.coversTo ?? null,
-              t,
-            );
-          return Number(res.lastInsertRowid);
-        }),
-      );
+          )
+          .run(
+            sessionKey,
+            sessionId,
+            r.kind ?? "message",
+            r.role,
+            r.json,
+            r.runId ?? null,
+            r.coversTo ?? null,
+            t,
+          );
+        return Number(res.lastInsertRowid);
+      };
+      // One row is one statement, atomic by itself: no transaction (or savepoint) around it.
+      const ids =
+        rows.length === 1
+          ? [insert(rows[0] as (typeof rows)[number])]
+          : store.transaction(() => rows.map(insert));
       // Parsing back only for a window in memory; a session read later loads from SQLite anyway.
       if (cache?.has(sessionId)) {
         cache.appended(
