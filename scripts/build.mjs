@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 import { build as viteBuild } from "vite";
-import { builtinShims, leftOutExportUsed } from "./builtin-shims.mjs";
+import { builtinShims, leftOutExportUsed } from "./module-shims.mjs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 // Build into a private folder and swap it in, so a CLI started while another build runs (tests

@@ -1,5 +1,5 @@
-// esbuild plugin: how the bundle loads a few Node built-ins, so a gateway start loads only what
-// it uses. Used by scripts/build.mjs.
+// esbuild plugin: how the bundle loads a few Node built-ins and packages, so a gateway start
+// loads only what it uses. Used by scripts/build.mjs.
 
 /**
  * Exports of Node built-ins that are lazy getters loading a subsystem the CLI does not use.
@@ -24,10 +24,22 @@ const FACADE_FREE = {
  */
 const ON_FIRST_USE = ["https", "tls", "zlib"];
 
+/**
+ * Packages loaded on first use: pino requires thread-stream (and through it worker_threads,
+ * about 1.5 MiB and 5 ms) at load time, for worker transports the gateway never configures.
+ * A `require` of one gets a constructible proxy that loads the package when first used.
+ */
+const PACKAGES_ON_FIRST_USE = ["thread-stream"];
+
 const IDENT = /^[A-Za-z_$][\w$]*$/;
-const loader = (id) =>
-  `let m;\nconst load = () => (m ??= process.getBuiltinModule(${JSON.stringify(id)}));\n` +
-  "const proxy = new Proxy({}, {\n" +
+const builtin = (id) => `process.getBuiltinModule(${JSON.stringify(id)})`;
+// A bound function is a constructible target without an own `prototype`, so `new`, calls and
+// Object.keys on the proxy all reach the loaded module.
+const loader = (load, target = "{}") =>
+  `let m;\nconst load = () => (m ??= ${load});\n` +
+  `const proxy = new Proxy(${target}, {\n` +
+  "  apply: (_, self, args) => Reflect.apply(load(), self, args),\n" +
+  "  construct: (_, args, nt) => Reflect.construct(load(), args, nt === proxy ? load() : nt),\n" +
   "  get: (_, k) => load()[k],\n" +
   "  has: (_, k) => k in load(),\n" +
   "  ownKeys: () => Reflect.ownKeys(load()),\n" +
@@ -55,7 +67,7 @@ function onFirstUseEsm(id) {
     (k) => /^[a-z]/.test(k) && IDENT.test(k) && typeof mod[k] === "function",
   );
   return [
-    loader(id),
+    loader(builtin(id)),
     "export default proxy;",
     ...fns.map((k) => `export function ${k}(...args) { return load().${k}(...args); }`),
   ].join("\n");
@@ -65,6 +77,7 @@ function onFirstUseEsm(id) {
 export function builtinShims() {
   const names = [...Object.keys(FACADE_FREE), ...ON_FIRST_USE];
   const filter = new RegExp(`^(node:)?(${names.join("|")})$`);
+  const packages = new RegExp(`^(${PACKAGES_ON_FIRST_USE.join("|")})$`);
   return {
     name: "builtin-shims",
     setup(b) {
@@ -76,12 +89,20 @@ export function builtinShims() {
         if (name in FACADE_FREE && esm) return { path: `${name}.facade`, namespace: "builtin-shim" };
         return undefined;
       });
+      b.onResolve({ filter: packages }, (args) => {
+        if (args.namespace === "package-shim") return { path: args.path, external: true };
+        return args.kind === "require-call" ? { path: args.path, namespace: "package-shim" } : undefined;
+      });
+      b.onLoad({ filter: /.*/, namespace: "package-shim" }, (args) => ({
+        contents: `${loader(`require(${JSON.stringify(args.path)})`, "function () {}.bind()")}module.exports = proxy;\n`,
+        loader: "js",
+      }));
       b.onLoad({ filter: /.*/, namespace: "builtin-shim" }, (args) => {
         const [name, kind] = args.path.split(".");
         const id = `node:${name}`;
         if (kind === "facade") return { contents: facadeFree(id, name), loader: "js" };
         if (kind === "esm") return { contents: onFirstUseEsm(id), loader: "js" };
-        return { contents: `${loader(id)}module.exports = proxy;\n`, loader: "js" };
+        return { contents: `${loader(builtin(id))}module.exports = proxy;\n`, loader: "js" };
       });
     },
   };
