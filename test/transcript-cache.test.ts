@@ -94,6 +94,7 @@ describe("transcript context cache", () => {
         fc.record({
           maxSessions: fc.integer({ min: 1, max: 4 }),
           maxEntries: fc.integer({ min: 1, max: 40 }),
+          maxChars: fc.integer({ min: 1, max: 3000 }),
         }),
         async (ops, bounds) => {
           const store = open();

@@ -10,14 +10,23 @@ export interface ContextCacheOptions {
   /** Sessions whose window is kept; the least recently used one goes first. Default 1000. */
   readonly maxSessions?: number | undefined;
   /**
-   * Entries kept over all sessions, a bound on memory (entries hold parsed messages). Default
-   * 50,000: 125 sessions at the default 400-entry window, many more short ones.
+   * Entries kept over all sessions. Default 50,000: 125 sessions at the default 400-entry
+   * window, many more short ones.
    */
   readonly maxEntries?: number | undefined;
+  /**
+   * Stored JSON characters kept over all sessions, the bound on memory (a message may be up to
+   * 2 MiB; parsed, it takes a few times its JSON size). Default 32 Mi characters.
+   */
+  readonly maxChars?: number | undefined;
 }
 
 /** Defaults of {@link ContextCacheOptions}. */
-export const CONTEXT_CACHE_DEFAULTS = { maxSessions: 1000, maxEntries: 50_000 } as const;
+export const CONTEXT_CACHE_DEFAULTS = {
+  maxSessions: 1000,
+  maxEntries: 50_000,
+  maxChars: 32 * 1024 * 1024,
+} as const;
 
 /**
  * A session's context window as the store last returned it, kept up to date by appends.
@@ -27,6 +36,9 @@ export const CONTEXT_CACHE_DEFAULTS = { maxSessions: 1000, maxEntries: 50_000 } 
 export interface ContextWindow {
   readonly summary: TranscriptEntry | undefined;
   readonly messages: TranscriptEntry[];
+  /** Stored JSON length of each message (parallel to `messages`) and of the summary. */
+  readonly chars: number[];
+  readonly summaryChars: number;
   readonly cap: number;
   complete: boolean;
   /** Highest id of the session the store was seen to hold (0: none). */
@@ -43,23 +55,27 @@ export function lastIdOf(w: ContextWindow): number {
   return w.unverified.at(-1) ?? w.verifiedTo;
 }
 
-const sizeOf = (w: ContextWindow): number => w.messages.length + (w.summary === undefined ? 0 : 1);
+const entriesOf = (w: ContextWindow): number => w.messages.length + (w.summary === undefined ? 0 : 1);
+const charsOf = (w: ContextWindow): number => w.chars.reduce((a, b) => a + b, w.summaryChars);
 
 /** A bounded LRU of context windows by session id (Map order is the recency order). */
 export class ContextCache {
   readonly #maxSessions: number;
   readonly #maxEntries: number;
+  readonly #maxChars: number;
   readonly #windows = new Map<string, ContextWindow>();
   #entries = 0;
+  #chars = 0;
 
   constructor(opts: ContextCacheOptions = {}) {
     this.#maxSessions = opts.maxSessions ?? CONTEXT_CACHE_DEFAULTS.maxSessions;
     this.#maxEntries = opts.maxEntries ?? CONTEXT_CACHE_DEFAULTS.maxEntries;
+    this.#maxChars = opts.maxChars ?? CONTEXT_CACHE_DEFAULTS.maxChars;
   }
 
-  /** Entries held now (for tests and diagnostics). */
-  get entries(): number {
-    return this.#entries;
+  /** Entries and stored JSON characters held now (for tests and diagnostics). */
+  get size(): { sessions: number; entries: number; chars: number } {
+    return { sessions: this.#windows.size, entries: this.#entries, chars: this.#chars };
   }
 
   /** Whether a session has a window (without marking it used). */
@@ -79,7 +95,8 @@ export class ContextCache {
   set(sessionId: string, w: ContextWindow): void {
     this.delete(sessionId);
     this.#windows.set(sessionId, w);
-    this.#entries += sizeOf(w);
+    this.#entries += entriesOf(w);
+    this.#chars += charsOf(w);
     this.#evict();
   }
 
@@ -87,7 +104,8 @@ export class ContextCache {
     const w = this.#windows.get(sessionId);
     if (w === undefined) return;
     this.#windows.delete(sessionId);
-    this.#entries -= sizeOf(w);
+    this.#entries -= entriesOf(w);
+    this.#chars -= charsOf(w);
   }
 
   /**
@@ -95,7 +113,7 @@ export class ContextCache {
    * cannot take them exactly (a summary, an id out of order) is dropped, so the next read loads
    * it from the store.
    */
-  appended(sessionId: string, rows: readonly TranscriptEntry[]): void {
+  appended(sessionId: string, rows: readonly TranscriptEntry[], chars: readonly number[]): void {
     const w = this.#windows.get(sessionId);
     if (w === undefined || rows.length === 0) return;
     this.#windows.delete(sessionId);
@@ -104,14 +122,18 @@ export class ContextCache {
       this.delete(sessionId);
       return;
     }
-    for (const r of rows) {
+    rows.forEach((r, i) => {
+      const n = chars[i] ?? 0;
       w.messages.push(r);
+      w.chars.push(n);
       w.unverified.push(r.id);
-    }
+      this.#chars += n;
+    });
     this.#entries += rows.length;
     const over = w.messages.length - w.cap;
     if (over > 0) {
       w.messages.splice(0, over);
+      for (const n of w.chars.splice(0, over)) this.#chars -= n;
       w.complete = false;
       this.#entries -= over;
     }
@@ -120,9 +142,14 @@ export class ContextCache {
 
   #evict(): void {
     for (const [id, w] of this.#windows) {
-      if (this.#windows.size <= this.#maxSessions && this.#entries <= this.#maxEntries) return;
+      const fits =
+        this.#windows.size <= this.#maxSessions &&
+        this.#entries <= this.#maxEntries &&
+        this.#chars <= this.#maxChars;
+      if (fits) return;
       this.#windows.delete(id);
-      this.#entries -= sizeOf(w);
+      this.#entries -= entriesOf(w);
+      this.#chars -= charsOf(w);
     }
   }
 }

@@ -140,9 +140,12 @@ export function createTranscriptStore(store: Store, opts: TranscriptStoreOptions
          ORDER BY id DESC LIMIT ?`,
       )
       .all(sessionId, summary?.coversTo ?? 0, count) as unknown as Row[];
+    rows.reverse();
     return {
       summary,
-      messages: rows.reverse().map(decode),
+      summaryChars: summaryRow?.content.length ?? 0,
+      messages: rows.map(decode),
+      chars: rows.map((r) => r.content.length),
       cap: count,
       complete: rows.length < count,
       verifiedTo: last.last ?? 0,
@@ -216,6 +219,7 @@ export function createTranscriptStore(store: Store, opts: TranscriptStoreOptions
             coversTo: r.coversTo ?? null,
             createdAt: t,
           })),
+          rows.map((r) => r.json.length),
         );
       }
       return ids;
