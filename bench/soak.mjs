@@ -15,8 +15,9 @@
 //   refused (busy notices), throughput;
 // - eventLoop: worst and typical 1 s windows after warm-up; blockMs = max delay minus the
 //   sampling resolution, i.e. the longest synchronous stretch (target under 50 ms); `worst`
-//   lists the five worst windows with the gateway's GC pauses in each (PerformanceObserver
-//   'gc' entries) and the likely cause, `gc` the pauses over the run.
+//   lists the five worst windows with the GC time inside each one's longest stall (the gateway
+//   matches PerformanceObserver 'gc' entries to it) and the likely cause, `gc` the pauses over
+//   the run.
 // Diagnosis: BENCH_GATEWAY_NODE_ARGS passes node flags to the gateway (e.g. --trace-gc, or
 // --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=/tmp); SOAK_GATEWAY_OUT=<file> keeps its stdout.
 // Flags: --quick, --messages N, --senders N, --max-seconds N, --series (include the RSS series).
@@ -191,30 +192,28 @@ const resolutionMs = samples.find((s) => s.resolutionMs !== undefined)?.resoluti
 const maxDelay = windows.length > 0 ? Math.max(...windows.map((w) => w.max)) : null;
 const growthPct = warm.pct;
 /**
- * One window as the report shows it, with what most likely blocked the loop: a GC pause in the
- * same window at least half as long as the block was the collector; GC pauses that only add up
- * to half the block were collections inside one long allocating stretch of our own code (a
- * scavenge runs when the young generation fills, in the middle of whatever allocates);
- * otherwise plain synchronous code.
+ * One window as the report shows it, with what most likely blocked the loop. The gateway times
+ * the window's longest stall itself and sums the GC pauses inside that very stretch (`longest`):
+ * when they make up at least half of it, the block was the collector (often several scavenges
+ * inside one long allocating stretch); otherwise it was our own synchronous code.
  */
 const describe = (w) => {
   const blockMs = Math.max(0, w.max - resolutionMs);
-  const gc = w.gc ?? null;
+  const longest = w.longest ?? null;
   const cause =
-    gc === null
-      ? "unknown (gateway reports no GC pauses)"
-      : gc.maxMs >= blockMs / 2
-        ? `gc pause (${gc.maxKind})`
-        : gc.totalMs >= blockMs / 2
-          ? "allocation-heavy synchronous code (its GC pauses add up to most of the block)"
-          : "synchronous code";
+    longest === null
+      ? "unknown (the gateway does not time its stalls)"
+      : longest.ms > 0 && longest.gcMs >= longest.ms / 2
+        ? `gc (${longest.gcKind}; ${longest.gcMs} ms of the ${longest.ms} ms stall)`
+        : `synchronous code (GC ${longest.gcMs} ms of the ${longest.ms} ms stall)`;
   return {
     atS: round((w.endedAt - wallT0) / 1000, 1),
     progress: round(w.progress, 3),
     maxMs: w.max,
     p99Ms: w.p99,
     blockMs: round(blockMs, 2),
-    gc,
+    longest,
+    gc: w.gc ?? null,
     heapUsedMiB: w.heapUsedMiB ?? null,
     cause,
   };

@@ -39,9 +39,26 @@ describe("EventLoopMonitor", () => {
     expect(["minor", "major", "incremental", "weak", "other"]).toContain(withGc?.gc.maxKind);
     expect(withGc?.gc.totalMs).toBeGreaterThanOrEqual(withGc?.gc.maxMs ?? 0);
     expect(windows.every((w) => w.heapUsedMiB > 0)).toBe(true);
+    // GC time inside a window's longest stall never exceeds the stretch it is matched to.
+    for (const w of windows) expect(w.longest.gcMs).toBeLessThanOrEqual(w.longest.ms + 10 + 0.01);
     // Windows are numbered once each, so a reader polling `status` can skip those it has.
     const seqs = windows.map((w) => w.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
+  });
+
+  it("times a window's longest stall", async () => {
+    monitor = new EventLoopMonitor({ windowMs: 100, keep: 50 });
+    await tick(30);
+    const until = performance.now() + 60;
+    while (performance.now() < until) {
+      // Synchronous work: the stall timer cannot fire meanwhile.
+    }
+    let windows: LoopWindow[] = [];
+    for (let i = 0; i < 50 && !windows.some((w) => w.longest.ms > 0); i++) {
+      await tick(100);
+      windows = (monitor.snapshot() as { windows: LoopWindow[] }).windows;
+    }
+    expect(windows.some((w) => w.longest.ms > 0)).toBe(true);
   });
 
   it("keeps only the last `keep` windows", async () => {

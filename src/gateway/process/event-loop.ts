@@ -29,6 +29,32 @@ export interface LoopWindow {
   readonly gc: GcPauses;
   /** V8 heap in use at the window's end, MiB. */
   readonly heapUsedMiB: number;
+  /**
+   * The longest stall in the window (a timer at the sampling resolution fired this much late)
+   * and how much of that very stretch GC pauses took: `gcMs` close to `ms` means the block was
+   * the collector (several scavenges inside one long allocating stretch add up), a small `gcMs`
+   * means our own synchronous code. `gcKind` is the kind of the longest pause inside it.
+   */
+  readonly longest: { readonly ms: number; readonly gcMs: number; readonly gcKind: string | null };
+}
+
+/** A window waiting one more window for the GC pauses of its longest stall to be observed. */
+interface PendingWindow extends Omit<LoopWindow, "longest"> {
+  readonly stall: Stall;
+}
+
+/** A stretch between two ticks of the stall timer, performance.now() ms. */
+interface Stall {
+  readonly from: number;
+  readonly to: number;
+  readonly ms: number;
+}
+
+/** A GC pause as observed, performance.now() ms. */
+interface Pause {
+  readonly from: number;
+  readonly to: number;
+  readonly kind: string;
 }
 
 /** Options of {@link EventLoopMonitor}. */
@@ -91,9 +117,11 @@ class GcTally {
  * window (default 1 s), the last `keep` windows kept, so a soak or an operator sees both the
  * worst stall ever and what the loop did in a given stretch of load. A delay over the window is
  * synchronous work that blocked every connection and channel for that long. Each window also
- * carries the GC pauses that ended in it (a `gc` PerformanceObserver) and the heap in use, so a
- * long block can be told apart: a collection, or our own synchronous code. Costs one timer and
- * one observer callback per collection.
+ * carries the GC pauses that ended in it (a `gc` PerformanceObserver), the heap in use, and its
+ * longest stall with the GC time inside that stall, so a long block can be told apart: a
+ * collection, or our own synchronous code. A window is published one window late, once the GC
+ * pauses of its last moments have been observed. Costs two timers (the window and a stall
+ * timer at the sampling resolution) and one observer callback per collection.
  */
 export class EventLoopMonitor {
   readonly #total: IntervalHistogram;
@@ -106,6 +134,12 @@ export class EventLoopMonitor {
   readonly #gcObserver: PerformanceObserver;
   readonly #gcWindow = new GcTally();
   readonly #gcTotal = new GcTally();
+  readonly #ticker: ReturnType<typeof setInterval>;
+  /** Recent GC pauses, oldest first, kept for two windows. */
+  #pauses: Pause[] = [];
+  #lastTick = performance.now();
+  #stall: Stall = { from: 0, to: 0, ms: 0 };
+  #pending: PendingWindow | undefined;
   #seq = 0;
 
   constructor(opts: EventLoopMonitorOptions = {}) {
@@ -122,16 +156,27 @@ export class EventLoopMonitor {
         const kind = GC_KINDS.get(detail?.kind ?? 0) ?? "other";
         this.#gcWindow.add(e.duration, kind);
         this.#gcTotal.add(e.duration, kind);
+        this.#pauses.push({ from: e.startTime, to: e.startTime + e.duration, kind });
       }
     });
     this.#gcObserver.observe({ entryTypes: ["gc"] });
+    this.#ticker = setInterval(() => this.#tick(), this.#resolutionMs);
+    this.#ticker.unref();
     this.#timer = setInterval(() => this.#roll(), this.#windowMs);
     this.#timer.unref();
   }
 
+  #tick(): void {
+    const now = performance.now();
+    const late = now - this.#lastTick - this.#resolutionMs;
+    if (late > this.#stall.ms) this.#stall = { from: this.#lastTick, to: now, ms: late };
+    this.#lastTick = now;
+  }
+
   #roll(): void {
     const h = this.#window;
-    this.#windows.push({
+    this.#publish();
+    this.#pending = {
       seq: ++this.#seq,
       endedAt: Date.now(),
       p50: ms(h.percentile(50)),
@@ -140,9 +185,33 @@ export class EventLoopMonitor {
       mean: ms(h.mean),
       gc: this.#gcWindow.take(),
       heapUsedMiB: round2(getHeapStatistics().used_heap_size / 1048576),
-    });
-    if (this.#windows.length > this.#keep) this.#windows.shift();
+      stall: this.#stall,
+    };
+    this.#stall = { from: 0, to: 0, ms: 0 };
     h.reset();
+  }
+
+  /** Publishes the previous window with the GC time inside its longest stall. */
+  #publish(): void {
+    const p = this.#pending;
+    if (p === undefined) return;
+    const { stall, ...fields } = p;
+    let gcMs = 0;
+    let longestPause = 0;
+    let gcKind: string | null = null;
+    for (const g of this.#pauses) {
+      const inside = Math.min(g.to, stall.to) - Math.max(g.from, stall.from);
+      if (inside <= 0) continue;
+      gcMs += inside;
+      if (inside > longestPause) {
+        longestPause = inside;
+        gcKind = g.kind;
+      }
+    }
+    this.#windows.push({ ...fields, longest: { ms: round2(stall.ms), gcMs: round2(gcMs), gcKind } });
+    if (this.#windows.length > this.#keep) this.#windows.shift();
+    const keepFrom = performance.now() - 2 * this.#windowMs;
+    this.#pauses = this.#pauses.filter((g) => g.to >= keepFrom);
   }
 
   /**
@@ -168,6 +237,7 @@ export class EventLoopMonitor {
   /** Stops sampling. */
   close(): void {
     clearInterval(this.#timer);
+    clearInterval(this.#ticker);
     this.#gcObserver.disconnect();
     this.#total.disable();
     this.#window.disable();
