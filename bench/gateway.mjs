@@ -1,6 +1,9 @@
 // bench/gateway: time from spawn to hello-ok, idle RSS, health RPC latency and throughput of a
 // real `palisade gateway run`. Prints JSON. Targets from the gateway issue: ready < 200 ms,
 // idle RSS < 80 MiB, throughput > 10,000 req/s. BENCH_IDLE_MS shortens the idle wait (30 s).
+// `atStart` is sampled as the gateway starts listening; `afterIdle` after the idle wait, by which
+// time the gateway has run its one memory-reducing GC of start-up garbage (about 1 s after its
+// deferred start-up work; see src/gateway/process/startup-memory.ts).
 import { connect, pct, round, rssMiB, startGateway, stop } from "./_gateway-lib.mjs";
 
 const idleMs = Number(process.env.BENCH_IDLE_MS ?? 30_000);
