@@ -1,5 +1,6 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { fail, PalisadeError } from "../core/errors.js";
+import { startWalCheckpointer, type WalCheckpointer, type WalCheckpointStats } from "./checkpointer.js";
 import { preparePrivateFile } from "./file-mode.js";
 import { applyMigrations } from "./migrate.js";
 import type { Migration } from "./migration.js";
@@ -13,6 +14,14 @@ export interface StoreOptions {
   readonly migrations?: readonly Migration[];
   /** How long a statement waits for another connection's lock before failing; default 5000 ms. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Where WAL checkpoints run. "inline" (default): SQLite's auto-checkpoint, inside the commit
+   * that takes the WAL past 1000 pages, fine for a short CLI command. "background": a worker
+   * thread checkpoints once the WAL has grown (see `checkpointer.ts`), so a long-running process
+   * such as the gateway does not copy pages and fsync on its event loop; SQLite's own checkpoint
+   * then runs only every {@link BACKGROUND_AUTOCHECKPOINT_PAGES} pages and finds little to do.
+   */
+  readonly walCheckpoints?: "inline" | "background";
 }
 
 /** An open state store. One per process; modules such as `kv` take it as their only dependency. */
@@ -37,12 +46,26 @@ export interface Store {
   transaction<T>(fn: () => T): T;
   /** `PRAGMA integrity_check`: an empty list when the file is sound, else SQLite's findings. */
   integrityCheck(): string[];
+  /** What the background checkpointer did; undefined with `walCheckpoints: "inline"`. */
+  walCheckpointStats(): WalCheckpointStats | undefined;
   /** Closes the connection; idempotent. */
   close(): void;
 }
 
 const STATEMENT_CACHE_MAX = 256;
 const SQLITE_BUSY = 5;
+/**
+ * The WAL file is truncated back to this size when it is reset, so one large transaction (a
+ * migration, a bulk import) does not leave a file that large on disk for good. SQLite's
+ * default is no limit.
+ */
+export const WAL_SIZE_LIMIT_BYTES = 32 * 1024 * 1024;
+/**
+ * SQLite's auto-checkpoint threshold while the background checkpointer runs (default 1000).
+ * Higher, so the main connection's own checkpoint, which mostly just resets the WAL, runs a
+ * quarter as often; the WAL file stays around 16 MiB at most, under {@link WAL_SIZE_LIMIT_BYTES}.
+ */
+export const BACKGROUND_AUTOCHECKPOINT_PAGES = 4000;
 
 /**
  * Opens (creating if needed) the state store: WAL journal, busy timeout, foreign keys on,
@@ -70,15 +93,25 @@ export function openStore(opts: StoreOptions): Store {
     if (err instanceof PalisadeError) throw err;
     throw fail("PAL_STORE_OPEN_FAILED", { file, detail: (err as Error).message }, { cause: err });
   }
+  let checkpointer: WalCheckpointer | undefined;
   try {
-    const store = createStore(db, file, busyTimeoutMs);
+    const store = createStore(db, file, busyTimeoutMs, () => checkpointer);
     const mode = store.statement("PRAGMA journal_mode = WAL").get() as { journal_mode?: string } | undefined;
     if (file !== ":memory:" && mode?.journal_mode !== "wal") {
       throw new Error(`could not switch to WAL journal (got ${String(mode?.journal_mode)})`);
     }
     store.statement("PRAGMA synchronous = NORMAL").run();
     store.statement("PRAGMA foreign_keys = ON").run();
+    store.statement(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`).get();
     applyMigrations(store, opts.migrations ?? MIGRATIONS);
+    if (opts.walCheckpoints === "background" && file !== ":memory:") {
+      checkpointer = startWalCheckpointer({
+        file,
+        onStart: () => {
+          if (db.isOpen) db.exec(`PRAGMA wal_autocheckpoint = ${BACKGROUND_AUTOCHECKPOINT_PAGES}`);
+        },
+      });
+    }
     return store;
   } catch (err) {
     db.close();
@@ -87,7 +120,12 @@ export function openStore(opts: StoreOptions): Store {
   }
 }
 
-function createStore(db: DatabaseSync, file: string, busyTimeoutMs: number): Store {
+function createStore(
+  db: DatabaseSync,
+  file: string,
+  busyTimeoutMs: number,
+  checkpointer: () => WalCheckpointer | undefined,
+): Store {
   const cache = new Map<string, StatementSync>();
   let depth = 0;
 
@@ -187,8 +225,10 @@ function createStore(db: DatabaseSync, file: string, busyTimeoutMs: number): Sto
       const problems = rows.map((r) => r.integrity_check);
       return problems.length === 1 && problems[0] === "ok" ? [] : problems;
     },
+    walCheckpointStats: () => checkpointer()?.stats(),
     close() {
       if (!db.isOpen) return;
+      checkpointer()?.close();
       cache.clear();
       db.close();
     },

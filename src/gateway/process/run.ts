@@ -76,7 +76,8 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
       redact: redactOpts,
     });
     const { openStore } = await import("../../store/index.js");
-    const store = openStore({ file: join(paths.stateDir, "state.sqlite") });
+    // WAL checkpoints (page copies and fsyncs) run on a worker thread, not the event loop.
+    const store = openStore({ file: join(paths.stateDir, "state.sqlite"), walCheckpoints: "background" });
     const { startSecurityMonitor } = await import("../../security/index.js");
     const security = startSecurityMonitor({ store, config, stateDir: paths.stateDir, logger, redactor });
     const { attachAgentRuntime } = await import("./agent-runtime.js");
