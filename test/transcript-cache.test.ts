@@ -140,6 +140,30 @@ describe("transcript context cache", () => {
     );
   });
 
+  it("notices a rolled-back id given out again to another writer, same shape, other text", () => {
+    const store = open();
+    const cached = createTranscriptStore(store);
+    const plain = createTranscriptStore(store, { contextCache: false });
+    const user = (content: string): TranscriptAppend => ({
+      role: "user",
+      message: { role: "user", content },
+    });
+    cached.append("k", "s", [user("a")]);
+    cached.context("s");
+    expect(() =>
+      store.transaction(() => {
+        cached.append("k", "s", [user("rolled back")]);
+        expect(cached.context("s").map((e) => e.id)).toEqual([1, 2]);
+        throw new Error("rolled back");
+      }),
+    ).toThrow("rolled back");
+    expect(plain.append("k", "s", [user("other")])).toEqual([2]);
+    expect(cached.context("s").map((e) => (e.message as { content: string }).content)).toEqual([
+      "a",
+      "other",
+    ]);
+  });
+
   it("serves a repeated read from memory, with the same entry objects", () => {
     const store = open();
     const t = createTranscriptStore(store);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ContextCache, type ContextWindow } from "./transcript-window.js";
+import { type AppendedRow, ContextCache, type ContextWindow } from "./transcript-window.js";
 import type { TranscriptEntry } from "./transcripts.js";
 
 const entry = (id: number): TranscriptEntry => ({
@@ -10,6 +10,11 @@ const entry = (id: number): TranscriptEntry => ({
   runId: null,
   coversTo: null,
   createdAt: 0,
+});
+
+const row = (id: number, chars: number, kind: "message" | "summary" = "message"): AppendedRow => ({
+  entry: { ...entry(id), kind },
+  json: "x".repeat(chars),
 });
 
 function windowOf(ids: number[], chars = 10, cap = 400): ContextWindow {
@@ -41,7 +46,7 @@ describe("ContextCache", () => {
     const c = new ContextCache({ maxEntries: 5, maxChars: 1000 });
     c.set("a", windowOf([1, 2, 3]));
     c.set("b", windowOf([4, 5]));
-    c.appended("b", [entry(6)], [10]);
+    c.appended("b", [row(6, 10)]);
     expect(c.has("a")).toBe(false);
     expect(c.size).toEqual({ sessions: 1, entries: 3, chars: 30 });
     const big = new ContextCache({ maxChars: 100 });
@@ -56,14 +61,14 @@ describe("ContextCache", () => {
   it("keeps at most cap messages, and drops a window on a summary or an id out of order", () => {
     const c = new ContextCache();
     c.set("a", windowOf([1, 2], 10, 2));
-    c.appended("a", [entry(3)], [7]);
+    c.appended("a", [row(3, 7)]);
     expect(c.get("a")?.messages.map((e) => e.id)).toEqual([2, 3]);
     expect(c.get("a")?.complete).toBe(false);
     expect(c.size.chars).toBe(17);
-    c.appended("a", [entry(3)], [7]);
+    c.appended("a", [row(3, 7)]);
     expect(c.has("a")).toBe(false);
     c.set("b", windowOf([1]));
-    c.appended("b", [{ ...entry(2), kind: "summary" }], [5]);
+    c.appended("b", [row(2, 5, "summary")]);
     expect(c.has("b")).toBe(false);
     expect(c.size).toEqual({ sessions: 0, entries: 0, chars: 0 });
   });

@@ -41,18 +41,28 @@ export interface ContextWindow {
   readonly summaryChars: number;
   readonly cap: number;
   complete: boolean;
-  /** Highest id of the session the store was seen to hold (0: none). */
+  /**
+   * Highest id of the session a committed read saw (0: none). Committed ids are never reused
+   * (AUTOINCREMENT), so this row existing still means nothing before it changed.
+   */
   verifiedTo: number;
   /**
-   * Ids appended since the store was last checked, ascending. An append inside an outer
-   * transaction can still be rolled back, so the next read checks these rows exist.
+   * Rows appended since the store was last checked, ascending. An append inside an outer
+   * transaction can still be rolled back, and a rolled-back id can be given out again, so the
+   * next read compares these rows with the store's.
    */
-  unverified: number[];
+  unverified: AppendedRow[];
+}
+
+/** A row this process appended, with its stored JSON (to compare with the store's row). */
+export interface AppendedRow {
+  readonly entry: TranscriptEntry;
+  readonly json: string;
 }
 
 /** Largest id a window knows of. */
 export function lastIdOf(w: ContextWindow): number {
-  return w.unverified.at(-1) ?? w.verifiedTo;
+  return w.unverified.at(-1)?.entry.id ?? w.verifiedTo;
 }
 
 const entriesOf = (w: ContextWindow): number => w.messages.length + (w.summary === undefined ? 0 : 1);
@@ -113,22 +123,21 @@ export class ContextCache {
    * cannot take them exactly (a summary, an id out of order) is dropped, so the next read loads
    * it from the store.
    */
-  appended(sessionId: string, rows: readonly TranscriptEntry[], chars: readonly number[]): void {
+  appended(sessionId: string, rows: readonly AppendedRow[]): void {
     const w = this.#windows.get(sessionId);
     if (w === undefined || rows.length === 0) return;
     this.#windows.delete(sessionId);
     this.#windows.set(sessionId, w);
-    if (rows.some((r) => r.kind !== "message") || (rows[0] as TranscriptEntry).id <= lastIdOf(w)) {
+    if (rows.some((r) => r.entry.kind !== "message") || (rows[0] as AppendedRow).entry.id <= lastIdOf(w)) {
       this.delete(sessionId);
       return;
     }
-    rows.forEach((r, i) => {
-      const n = chars[i] ?? 0;
-      w.messages.push(r);
-      w.chars.push(n);
-      w.unverified.push(r.id);
-      this.#chars += n;
-    });
+    for (const r of rows) {
+      w.messages.push(r.entry);
+      w.chars.push(r.json.length);
+      w.unverified.push(r);
+      this.#chars += r.json.length;
+    }
     this.#entries += rows.length;
     const over = w.messages.length - w.cap;
     if (over > 0) {

@@ -104,6 +104,13 @@ function decode(row: Row): TranscriptEntry {
   };
 }
 
+/** The context of `limit` entries from a window (the summary counts as one). */
+function windowEntries(w: ContextWindow, limit: number): TranscriptEntry[] {
+  const count = w.summary === undefined ? limit : limit - 1;
+  const messages = w.messages.slice(Math.max(0, w.messages.length - count));
+  return w.summary === undefined ? messages : [w.summary, ...messages];
+}
+
 function checkLimit(limit: number): number {
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > TRANSCRIPT_LIMITS.maxPage) {
     throw fail("PAL_STORE_MISUSE", { detail: `transcript limit must be 1..${TRANSCRIPT_LIMITS.maxPage}` });
@@ -153,17 +160,40 @@ export function createTranscriptStore(store: Store, opts: TranscriptStoreOptions
     };
   };
 
-  /** Whether the store still holds exactly the rows a window saw (one indexed range count). */
+  /**
+   * Whether the store still holds exactly the rows a window saw: the last committed row it read
+   * is there, and the rows after it are the ones appended since (same columns), nothing else.
+   * Reads the anchor's id and the few appended rows through the index.
+   */
   const stillCurrent = (sessionId: string, w: ContextWindow): boolean => {
-    const r = store
+    const rows = store
       .statement(
-        "SELECT count(*) AS n, max(id) AS last FROM transcript_entries WHERE session_id = ? AND id >= ?",
+        `SELECT id, kind, role, CASE WHEN id > ?2 THEN content END AS content, run_id, covers_to, created_at
+         FROM transcript_entries WHERE session_id = ?1 AND id >= ?2 ORDER BY id`,
       )
-      .get(sessionId, w.verifiedTo) as { n: number; last: number | null };
-    const expected = (w.verifiedTo > 0 ? 1 : 0) + w.unverified.length;
-    if (r.n !== expected || (r.last ?? 0) !== lastIdOf(w)) return false;
-    w.verifiedTo = r.last ?? 0;
-    w.unverified = [];
+      .all(sessionId, w.verifiedTo) as unknown as Array<Omit<Row, "content"> & { content: string | null }>;
+    const anchored = w.verifiedTo > 0 ? 1 : 0;
+    if (rows.length !== anchored + w.unverified.length) return false;
+    if (anchored === 1 && rows[0]?.id !== w.verifiedTo) return false;
+    const same = w.unverified.every(({ entry: e, json }, i) => {
+      const r = rows[anchored + i];
+      return (
+        r !== undefined &&
+        r.id === e.id &&
+        r.kind === e.kind &&
+        r.role === e.role &&
+        r.content === json &&
+        r.run_id === e.runId &&
+        r.covers_to === e.coversTo &&
+        r.created_at === e.createdAt
+      );
+    });
+    if (!same) return false;
+    // Only a committed read may move the anchor: rows seen inside a transaction may go away.
+    if (!store.db.isTransaction) {
+      w.verifiedTo = lastIdOf(w);
+      w.unverified = [];
+    }
     return true;
   };
 
@@ -210,22 +240,26 @@ export function createTranscriptStore(store: Store, opts: TranscriptStoreOptions
         cache.appended(
           sessionId,
           rows.map((r, i) => ({
-            id: ids[i] as number,
-            kind: r.kind ?? "message",
-            role: r.role,
-            // Parsed back from the stored JSON, so it is exactly what a read from SQLite gives.
-            message: JSON.parse(r.json),
-            runId: r.runId ?? null,
-            coversTo: r.coversTo ?? null,
-            createdAt: t,
+            entry: {
+              id: ids[i] as number,
+              kind: r.kind ?? "message",
+              role: r.role,
+              // Parsed back from the stored JSON, so it is exactly what a read from SQLite gives.
+              message: JSON.parse(r.json),
+              runId: r.runId ?? null,
+              coversTo: r.coversTo ?? null,
+              createdAt: t,
+            },
+            json: r.json,
           })),
-          rows.map((r) => r.json.length),
         );
       }
       return ids;
     },
     context(sessionId, o = {}) {
       const limit = checkLimit(o.limit ?? TRANSCRIPT_LIMITS.contextDefault);
+      // Inside a transaction the rows read may still be rolled back: read around the cache.
+      if (store.db.isTransaction) return windowEntries(loadWindow(sessionId, limit), limit);
       let w = cache?.get(sessionId);
       if (w !== undefined) {
         const count = w.summary === undefined ? limit : limit - 1;
@@ -235,9 +269,7 @@ export function createTranscriptStore(store: Store, opts: TranscriptStoreOptions
         w = loadWindow(sessionId, limit);
         cache?.set(sessionId, w);
       }
-      const count = w.summary === undefined ? limit : limit - 1;
-      const messages = w.messages.slice(Math.max(0, w.messages.length - count));
-      return w.summary === undefined ? messages : [w.summary, ...messages];
+      return windowEntries(w, limit);
     },
     recent(sessionId, o = {}) {
       const limit = checkLimit(o.limit ?? 200);
