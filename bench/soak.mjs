@@ -195,7 +195,9 @@ const growthPct = warm.pct;
  * One window as the report shows it, with what most likely blocked the loop. The gateway times
  * the window's longest stall itself and sums the GC pauses inside that very stretch (`longest`):
  * when they make up at least half of it, the block was the collector (often several scavenges
- * inside one long allocating stretch); otherwise it was our own synchronous code.
+ * inside one long allocating stretch); when the main thread used less than half of it as CPU
+ * time, it was off the CPU (a busy machine, or a blocking system call); otherwise it was our own
+ * synchronous code.
  */
 const describe = (w) => {
   const blockMs = Math.max(0, w.max - resolutionMs);
@@ -205,7 +207,9 @@ const describe = (w) => {
       ? "unknown (the gateway does not time its stalls)"
       : longest.ms > 0 && longest.gcMs >= longest.ms / 2
         ? `gc (${longest.gcKind}; ${longest.gcMs} ms of the ${longest.ms} ms stall)`
-        : `synchronous code (GC ${longest.gcMs} ms of the ${longest.ms} ms stall)`;
+        : longest.cpuMs !== undefined && longest.cpuMs < longest.ms / 2
+          ? `off the CPU (the thread ran ${longest.cpuMs} ms of the ${longest.ms} ms stall: waiting for a core, or blocked in a system call)`
+          : `synchronous code (GC ${longest.gcMs} ms of the ${longest.ms} ms stall)`;
   return {
     atS: round((w.endedAt - wallT0) / 1000, 1),
     progress: round(w.progress, 3),

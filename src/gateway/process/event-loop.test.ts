@@ -59,6 +59,8 @@ describe("EventLoopMonitor", () => {
       windows = (monitor.snapshot() as { windows: LoopWindow[] }).windows;
     }
     expect(windows.some((w) => w.longest.ms > 0)).toBe(true);
+    // The stall's CPU time is the main thread's own (this spin ran on it).
+    expect(windows.some((w) => w.longest.ms > 0 && w.longest.cpuMs > 0)).toBe(true);
   });
 
   it("keeps only the last `keep` windows", async () => {

@@ -34,8 +34,16 @@ export interface LoopWindow {
    * and how much of that very stretch GC pauses took: `gcMs` close to `ms` means the block was
    * the collector (several scavenges inside one long allocating stretch add up), a small `gcMs`
    * means our own synchronous code. `gcKind` is the kind of the longest pause inside it.
+   * `cpuMs` is the CPU time the main thread used in that stretch: much less than `ms` means the
+   * thread was off the CPU (waiting for a core on a busy machine, or blocked in a system call
+   * such as an fsync), not running code.
    */
-  readonly longest: { readonly ms: number; readonly gcMs: number; readonly gcKind: string | null };
+  readonly longest: {
+    readonly ms: number;
+    readonly gcMs: number;
+    readonly gcKind: string | null;
+    readonly cpuMs: number;
+  };
 }
 
 /** A window waiting one more window for the GC pauses of its longest stall to be observed. */
@@ -48,6 +56,8 @@ interface Stall {
   readonly from: number;
   readonly to: number;
   readonly ms: number;
+  /** Main-thread CPU time in the stretch, ms. */
+  readonly cpuMs: number;
 }
 
 /** A GC pause as observed, performance.now() ms. */
@@ -68,6 +78,13 @@ export interface EventLoopMonitorOptions {
 }
 
 const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+const NO_STALL: Stall = { from: 0, to: 0, ms: 0, cpuMs: 0 };
+
+/** CPU time of this thread (user + system), ms. */
+function threadCpuMs(): number {
+  const u = process.threadCpuUsage();
+  return (u.user + u.system) / 1000;
+}
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 const GC_KINDS: ReadonlyMap<number, string> = new Map([
@@ -138,7 +155,8 @@ export class EventLoopMonitor {
   /** Recent GC pauses, oldest first, kept for two windows. */
   #pauses: Pause[] = [];
   #lastTick = performance.now();
-  #stall: Stall = { from: 0, to: 0, ms: 0 };
+  #lastCpu = threadCpuMs();
+  #stall: Stall = NO_STALL;
   #pending: PendingWindow | undefined;
   #seq = 0;
 
@@ -168,9 +186,13 @@ export class EventLoopMonitor {
 
   #tick(): void {
     const now = performance.now();
+    const cpu = threadCpuMs();
     const late = now - this.#lastTick - this.#resolutionMs;
-    if (late > this.#stall.ms) this.#stall = { from: this.#lastTick, to: now, ms: late };
+    if (late > this.#stall.ms) {
+      this.#stall = { from: this.#lastTick, to: now, ms: late, cpuMs: cpu - this.#lastCpu };
+    }
     this.#lastTick = now;
+    this.#lastCpu = cpu;
   }
 
   #roll(): void {
@@ -187,7 +209,7 @@ export class EventLoopMonitor {
       heapUsedMiB: round2(getHeapStatistics().used_heap_size / 1048576),
       stall: this.#stall,
     };
-    this.#stall = { from: 0, to: 0, ms: 0 };
+    this.#stall = NO_STALL;
     h.reset();
   }
 
@@ -208,7 +230,17 @@ export class EventLoopMonitor {
         gcKind = g.kind;
       }
     }
-    this.#windows.push({ ...fields, longest: { ms: round2(stall.ms), gcMs: round2(gcMs), gcKind } });
+    // The stretch between two ticks is the stall plus one resolution of normal waiting, so a
+    // pause can overlap it by a little more than the stall itself: capped at the stall.
+    this.#windows.push({
+      ...fields,
+      longest: {
+        ms: round2(stall.ms),
+        gcMs: round2(Math.min(gcMs, stall.ms)),
+        gcKind,
+        cpuMs: round2(Math.min(stall.cpuMs, stall.ms + this.#resolutionMs)),
+      },
+    });
     if (this.#windows.length > this.#keep) this.#windows.shift();
     const keepFrom = performance.now() - 2 * this.#windowMs;
     this.#pauses = this.#pauses.filter((g) => g.to >= keepFrom);
