@@ -4,8 +4,10 @@
 // (chat.send -> final `chat` event) minus a direct AI SDK streamText call to the same emulator,
 // interleaved in the same process run. Throughput: 100 sessions sending at once. Prints JSON.
 // Target from the agent issue: under 2 ms added at p50. BENCH_RUNS sets the sample size (300).
+// Also the gateway's CPU per sequential run (from /proc): on a shared machine the added latency
+// swings with what else runs, the CPU the gateway spends per run much less.
 import { randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
@@ -16,6 +18,13 @@ import { pct, root, round, startGateway, stop } from "./_gateway-lib.mjs";
 
 const runs = Number(process.env.BENCH_RUNS ?? 300);
 const sessions = 100;
+
+/** CPU time (user + system) a process used so far, ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+  return (Number(rest[11]) + Number(rest[12])) * 10;
+}
 
 async function loadEmulator() {
   const outfile = join(mkdtempSync(join(tmpdir(), "pal-bench-emu-")), "openai.mjs");
@@ -111,6 +120,7 @@ for (let i = 0; i < 30; i++) {
 }
 const viaGateway = [];
 const viaSdk = [];
+const gwCpu0 = cpuMs(gw.child.pid);
 for (let i = 0; i < runs; i++) {
   let t = performance.now();
   await direct(`hello ${i}`);
@@ -120,6 +130,7 @@ for (let i = 0; i < runs; i++) {
   viaGateway.push(performance.now() - t);
   if (final.state !== "final") throw new Error(`run ended ${final.state}`);
 }
+const gwCpuPerRun = (cpuMs(gw.child.pid) - gwCpu0) / runs;
 
 const t0 = performance.now();
 const finals = await Promise.all(
@@ -142,6 +153,7 @@ process.stdout.write(
       p99: round(pct(viaGateway, 99) - pct(viaSdk, 99), 3),
       targetP50: 2,
     },
+    gatewayCpuMsPerRun: round(gwCpuPerRun, 3),
     concurrentSessions: {
       sessions,
       ok: finals.filter((f) => f.state === "final").length,
