@@ -271,6 +271,10 @@ process.stdout.write(
         medianPerSecondMs: median(gcWindows.map((w) => w.gc.totalMs)),
         medianCollectionsPerSecond: median(gcWindows.map((w) => w.gc.count)),
         heapUsedMaxMiB: gcMs((w) => w.heapUsedMiB ?? 0),
+        // The lowest heap in use at a window's end comes right after a major collection: close
+        // to the live set. Far below heapTotalMaxMiB, RSS is garbage headroom, not retention.
+        heapUsedMinMiB: gcWindows.length > 0 ? Math.min(...gcWindows.map((w) => w.heapUsedMiB ?? 0)) : null,
+        heapTotalMaxMiB: gcMs((w) => w.heapTotalMiB ?? 0),
       },
       targetBlockMs: 50,
       met: maxDelay !== null && maxDelay - resolutionMs < 50,

@@ -27,8 +27,10 @@ export interface LoopWindow {
   readonly mean: number;
   /** GC pauses in the window: a `max` close to `gc.maxMs` was a collection, not our code. */
   readonly gc: GcPauses;
-  /** V8 heap in use at the window's end, MiB. */
+  /** V8 heap in use at the window's end, MiB (live objects plus garbage not yet collected). */
   readonly heapUsedMiB: number;
+  /** V8 heap reserved at the window's end, MiB: the part of RSS the JavaScript heap takes. */
+  readonly heapTotalMiB: number;
   /**
    * The longest stall in the window (a timer at the sampling resolution fired this much late)
    * and how much of that very stretch GC pauses took: `gcMs` close to `ms` means the block was
@@ -79,6 +81,15 @@ export interface EventLoopMonitorOptions {
 
 const ms = (ns: number) => Math.round(ns / 1e4) / 100;
 const NO_STALL: Stall = { from: 0, to: 0, ms: 0, cpuMs: 0 };
+
+/** The V8 heap in use and reserved, MiB. */
+function heapMiB(): { heapUsedMiB: number; heapTotalMiB: number } {
+  const h = getHeapStatistics();
+  return {
+    heapUsedMiB: round2(h.used_heap_size / 1048576),
+    heapTotalMiB: round2(h.total_heap_size / 1048576),
+  };
+}
 
 /** CPU time of this thread (user + system), ms. */
 function threadCpuMs(): number {
@@ -206,7 +217,7 @@ export class EventLoopMonitor {
       max: ms(h.max),
       mean: ms(h.mean),
       gc: this.#gcWindow.take(),
-      heapUsedMiB: round2(getHeapStatistics().used_heap_size / 1048576),
+      ...heapMiB(),
       stall: this.#stall,
     };
     this.#stall = NO_STALL;
