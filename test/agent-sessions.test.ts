@@ -193,6 +193,55 @@ describe("sessions methods, lanes and compaction over the gateway", () => {
     expect(second.map((m) => m.content)).toEqual(["one", "first answer", "two"]);
   });
 
+  it("a retry of one inbound message answers its stored user entry instead of storing it twice", async () => {
+    const { emu, h } = await setup();
+    emu.script({ text: "first answer" }, { text: "retried answer" }, { text: "fresh answer" });
+    const service = h.agents.service;
+    const key = "agent:main:main";
+    const run = async (input: Parameters<typeof service.start>[0]) => {
+      const started = service.start(input);
+      return (await service.wait(started.runId, 10_000)).outcome;
+    };
+    expect((await run({ sessionKey: key, message: "hello", idempotencyKey: "channel:1:1" }))?.text).toBe(
+      "first answer",
+    );
+    // Attempt 1 of inbox row 2 stored its user entry, then the process stopped before an answer.
+    const session = createSessionStore(h.store).get(key);
+    if (session === undefined) throw new Error("no session");
+    const transcripts = createTranscriptStore(h.store);
+    transcripts.append(key, session.sessionId, [
+      { role: "user", message: { role: "user", content: "again" }, runId: "channel:2:1" },
+    ]);
+    const retried = await run({
+      sessionKey: key,
+      message: "again",
+      idempotencyKey: "channel:2:2",
+      retryOf: "channel:2",
+    });
+    expect(retried?.text).toBe("retried answer");
+    const sent = emu.requests[1]?.body.messages as Array<{ role: string; content: string }>;
+    expect(sent.map((m) => m.content)).toEqual(["hello", "first answer", "again"]);
+    // Attempt 2 stored its answer but the reply was not delivered: attempt 3 reuses the answer
+    // without asking the model again.
+    const reused = await run({
+      sessionKey: key,
+      message: "again",
+      idempotencyKey: "channel:2:3",
+      retryOf: "channel:2",
+    });
+    expect(reused?.text).toBe("retried answer");
+    expect(emu.requests).toHaveLength(2);
+    // Another message with the same text after that is new: stored and answered.
+    expect((await run({ sessionKey: key, message: "again", idempotencyKey: "channel:3:1" }))?.text).toBe(
+      "fresh answer",
+    );
+    const users = transcripts
+      .recent(session.sessionId, { limit: 50 })
+      .filter((e) => e.role === "user")
+      .map((e) => (e.message as { content: string }).content);
+    expect(users).toEqual(["hello", "again", "again"]);
+  });
+
   it("records a compaction summary in the transcript and sends it instead of old turns", async () => {
     const { emu, h } = await setup(120);
     emu.handle((req) =>

@@ -64,6 +64,24 @@ function resentChunks(dir: string): number {
   }
 }
 
+/** How many times each user text was stored in a transcript (a retry must not store it again). */
+function storedUserTexts(dir: string): Map<string, number> {
+  const db = new DatabaseSync(join(dir, "state.sqlite"), { readOnly: true });
+  try {
+    const rows = db
+      .prepare("SELECT content FROM transcript_entries WHERE role = 'user' AND kind = 'message'")
+      .all() as Array<{ content: string }>;
+    const out = new Map<string, number>();
+    for (const r of rows) {
+      const text = String((JSON.parse(r.content) as { content?: unknown }).content);
+      out.set(text, (out.get(text) ?? 0) + 1);
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
 /** Replies per injected message: [chatId, messageId, text] -> bot messages answering it. */
 function replyCounts(emu: TelegramEmulator, sent: Array<[number, number, string]>): number[] {
   return sent.map(([chat, mid]) => emu.repliesTo(chat, mid).length);
@@ -135,6 +153,9 @@ describe("telegram through a gateway process", () => {
     );
     for (const [chat, mid, text] of sent) expect(emu.repliesTo(chat, mid)[0]?.text).toBe(`echo: ${text}`);
     expect(kills).toBeGreaterThanOrEqual(3);
+    // A run cut by a kill is retried on the next start: the message is in its transcript once.
+    const stored = storedUserTexts(dir);
+    for (const [, , text] of sent) expect(stored.get(text), text).toBe(1);
     // The only window for a duplicate is a kill after Telegram accepted a reply and before the
     // outbox recorded it. The outbox counts the sends started again for a chunk whose earlier
     // send had no recorded outcome (`resent`): every duplicate must be one of them, and each

@@ -27,6 +27,14 @@ export interface StartRunInput {
    * less CPU. `chat` events still carry the text (one delta, then final). Default true.
    */
   readonly streamed?: boolean | undefined;
+  /**
+   * The run id, or run-id prefix before `:<attempt>`, that every processing attempt of this one
+   * inbound message shares (channels: `channel:<inbox id>`), set on a retry. When the session's
+   * newest transcript entry is this message from an earlier attempt (the process stopped, or the
+   * attempt failed, before an answer was stored), the retry answers that entry instead of storing
+   * the message a second time. Default: unset (a first attempt).
+   */
+  readonly retryOf?: string | undefined;
 }
 
 /** A started (or replayed) run. */
@@ -208,6 +216,7 @@ export class AgentService {
           events,
           timeoutMs: input.timeoutMs,
           stream: input.streamed !== false,
+          retryOf: input.retryOf,
         });
         this.#end(rec, outcome);
       })

@@ -98,7 +98,7 @@ async function openTurn(
   deps: AgentServiceDeps,
   input: TurnInput,
   chain: readonly ResolvedModel[],
-): Promise<{ session: SessionRow; history: ModelMessage[] }> {
+): Promise<{ session: SessionRow; history: ModelMessage[]; answered?: string }> {
   const { rec, agent, text } = input;
   const key = rec.sessionKey;
   const user: TranscriptAppend = { role: "user", message: { role: "user", content: text }, runId: rec.runId };
@@ -113,9 +113,54 @@ async function openTurn(
   }
   const session = unexpired(deps, existing, agent.id);
   const loaded = await loadHistory(deps, session);
+  const earlier =
+    input.retryOf === undefined ? undefined : earlierAttempt(deps, session, input.retryOf, text);
+  if (earlier?.answer !== undefined) return { session, history: loaded.messages, answered: earlier.answer };
+  if (earlier !== undefined) {
+    // The message is stored already: answer it, without compacting around it this turn.
+    const last = loaded.ids.length - 1;
+    const history = loaded.ids[last] === earlier.id ? loaded.messages.slice(0, last) : loaded.messages;
+    return { session, history };
+  }
   const { history } = await compactSession(deps, session, loaded, chain, { signal: input.signal });
   deps.transcripts.append(key, session.sessionId, [user]);
   return { session, history };
+}
+
+/** How far an earlier attempt at the same inbound message got, from the session's transcript. */
+interface EarlierAttempt {
+  /** Transcript id of its user entry. */
+  readonly id: number;
+  /** The answer it stored, when it completed (only the reply was not delivered). */
+  readonly answer?: string | undefined;
+}
+
+/**
+ * The earlier attempt at this message, when the session's newest entries are its own: its user
+ * entry alone (the process stopped before an answer was stored) or followed by its run's
+ * messages ending in an answer (it stopped before the reply went out). Else undefined: the
+ * message is handled as new.
+ */
+function earlierAttempt(
+  deps: AgentServiceDeps,
+  session: SessionRow,
+  retryOf: string,
+  text: string,
+): EarlierAttempt | undefined {
+  const ours = (runId: string | null | undefined) =>
+    runId === retryOf || (runId?.startsWith(`${retryOf}:`) ?? false);
+  const recent = deps.transcripts.recent(session.sessionId, { limit: 64 });
+  let i = recent.length;
+  while (i > 0 && ours(recent[i - 1]?.runId)) i--;
+  // Its own entries, oldest first: the user entry, then what a later attempt stored after it.
+  const [first, ...after] = recent.slice(i);
+  if (first === undefined || first.kind !== "message" || first.role !== "user") return undefined;
+  if ((first.message as { content?: unknown } | null)?.content !== text) return undefined;
+  const last = after.at(-1);
+  if (last === undefined) return { id: first.id };
+  return last.role === "assistant" && last.kind === "message"
+    ? { id: first.id, answer: messageText(last.message) }
+    : undefined;
 }
 
 function errorKindOf(result: AgentResult): ChatErrorKind {
@@ -134,6 +179,8 @@ export interface TurnInput {
   readonly timeoutMs?: number | undefined;
   /** False: ask the model for one answer instead of a stream (nobody watches it). Default true. */
   readonly stream?: boolean | undefined;
+  /** Set on a retry of one inbound message: see `StartRunInput.retryOf` (service.ts). */
+  readonly retryOf?: string | undefined;
 }
 
 /**
@@ -146,7 +193,12 @@ export async function runTurn(deps: AgentServiceDeps, input: TurnInput): Promise
   const key = rec.sessionKey;
   try {
     const chain = deps.chainFor(agent);
-    const { session, history } = await openTurn(deps, input, chain);
+    const { session, history, answered } = await openTurn(deps, input, chain);
+    if (answered !== undefined) {
+      // An earlier attempt stored this answer; only its delivery was cut short.
+      events.final(answered, "stop");
+      return { status: "ok", text: answered, stopReason: "stop" };
+    }
     const system = chain.length === 0 ? undefined : await deps.systemPrompt(agent);
     const result = await runAgent({
       models: chain,

@@ -12,6 +12,8 @@ export interface ChannelRunInput {
   readonly onText?: ((textSoFar: string) => void) | undefined;
   /** The gate found the sender to be an owner (may `/approve`). Default false. */
   readonly owner?: boolean | undefined;
+  /** On a retry: what every attempt at this message shares (the agent's `retryOf`). */
+  readonly retryOf?: string | undefined;
 }
 
 /** How a channel run ended: the text to deliver (an apology on failure) and its status. */
@@ -44,6 +46,7 @@ export function agentServicePort(service: AgentService): AgentRunPort {
         message: input.message,
         idempotencyKey: input.idempotencyKey,
         owner: input.owner === true,
+        retryOf: input.retryOf,
         // Without a streaming preview nobody needs the text before it is complete.
         streamed: onText !== undefined,
         observe:

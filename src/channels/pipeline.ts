@@ -282,6 +282,7 @@ export class ChannelPipeline {
         sessionKey: route.sessionKey,
         message: msg.text,
         idempotencyKey: `channel:${row.id}:${row.attempts}`,
+        retryOf: row.attempts > 1 ? `channel:${row.id}` : undefined,
         owner: decision.owner === true,
         onText: draft === undefined ? undefined : (t) => draft.update(t),
       });

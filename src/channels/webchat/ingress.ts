@@ -123,6 +123,7 @@ export class WebchatIngress {
         idempotencyKey: runId,
         timeoutMs: p.timeoutMs,
         owner: p.owner,
+        retryOf: claimed.attempts > 1 ? runId : undefined,
       });
     } catch (err) {
       // Refused before it started (a full lane): forgotten, so a retry with the key runs.
