@@ -47,6 +47,12 @@ export interface AgentServiceDeps {
         call: { toolCallId: string; toolName: string; input: unknown },
       ) => string)
     | undefined;
+  /**
+   * Why an agent may not run now, as the text its sender gets (`security.soul.onMismatch:
+   * "refuse"` and its identity files differ from the baseline); undefined: it may. Checked before
+   * anything is stored or any model is called. Default: every agent may run.
+   */
+  readonly refuseAgent?: ((agentId: string) => string | undefined) | undefined;
   /** The model chain of an agent (memoized; empty when none is configured or usable). */
   readonly chainFor: (agent: AgentProfile) => readonly ResolvedModel[];
   /** Runs `fn` in one store transaction (so a run's rows, session totals and usage commit together). */

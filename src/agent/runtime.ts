@@ -51,6 +51,8 @@ export interface AgentRuntimeOptions {
   readonly refuseTool?: AgentServiceDeps["refuseTool"];
   /** Decides approvals for `/approve` (the tool service's approvals). */
   readonly approve?: AgentServiceDeps["approve"];
+  /** Refuses to run an agent (the security monitor's SOUL check). Default: none refused. */
+  readonly refuseAgent?: AgentServiceDeps["refuseAgent"];
   /**
    * Called after a session ended: reset (`/new`, `/reset`, `sessions.reset`, a reset rule) or
    * deleted (`sessions.delete`). The tool service destroys the session's sandbox and background
@@ -193,6 +195,7 @@ export function createAgentRuntime(opts: AgentRuntimeOptions): AgentRuntime {
     tools: opts.tools ?? (() => DEFAULT_TOOLS),
     refuseTool: opts.refuseTool,
     approve: opts.approve,
+    refuseAgent: opts.refuseAgent,
     atomic: (fn) => opts.store.transaction(fn),
     systemPrompt,
     provider: opts.provider,

@@ -192,6 +192,12 @@ export async function runTurn(deps: AgentServiceDeps, input: TurnInput): Promise
   const { rec, agent, text, events } = input;
   const key = rec.sessionKey;
   try {
+    const refusal = deps.refuseAgent?.(agent.id);
+    if (refusal !== undefined) {
+      deps.logger.warn({ runId: rec.runId, sessionKey: key, agentId: agent.id }, "agent refused");
+      events.error(refusal, "refusal");
+      return { status: "error", text: refusal, stopReason: "refused", error: "refusal" };
+    }
     const chain = deps.chainFor(agent);
     const { session, history, answered } = await openTurn(deps, input, chain);
     if (answered !== undefined) {

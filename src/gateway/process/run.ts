@@ -35,6 +35,13 @@ export function untilSignal(): Promise<string> {
 }
 
 /**
+ * What a sender is told while `security.soul.onMismatch: "refuse"` holds an agent back because
+ * its identity files (SOUL.md and the others) differ from the baseline.
+ */
+const AGENT_PAUSED_TEXT =
+  "This assistant is paused: its identity files changed since the operator's baseline. The operator can check them with `palisade soul verify`.";
+
+/**
  * Runs the gateway in the foreground: validate config (invalid: nothing binds), take the lock,
  * resolve auth (generating a token on first run), open the log, bind, serve until a stop
  * signal, then drain and exit 0. Returns the exit code.
@@ -87,6 +94,9 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
       stateDir: paths.stateDir,
       logger,
       store,
+      runtime: {
+        refuseAgent: (agentId) => (security.agentAllowed(agentId) ? undefined : AGENT_PAUSED_TEXT),
+      },
     });
     // Sandboxes a crashed earlier run left must go before any tool can run in a new one: every
     // sandbox creation waits for that cleanup, which starts once the gateway listens (its
