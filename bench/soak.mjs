@@ -14,7 +14,9 @@
 // - lost (no reply by the end, target 0), duplicates (more than one reply to a message),
 //   refused (busy notices), throughput;
 // - eventLoop: worst and typical 1 s windows after warm-up; blockMs = max delay minus the
-//   sampling resolution, i.e. the longest synchronous stretch (target under 50 ms); `worst`
+//   sampling resolution, i.e. the longest stall in wall-clock time (target under 50 ms), and
+//   longestSyncCpuMs, the most CPU time the main thread ran inside one stall (a blocking system
+//   call does not count there: `worst` and --trace-gc/strace tell those apart); `worst`
 //   lists the five worst windows with the GC time inside each one's longest stall (the gateway
 //   matches PerformanceObserver 'gc' entries to it) and the likely cause, `gc` the pauses over
 //   the run.
@@ -222,6 +224,12 @@ const describe = (w) => {
     cause,
   };
 };
+// The longest stretch the main thread actually ran (CPU time, GC on the main thread included)
+// inside one stall: the synchronous work the target is about, without the time a busy machine
+// kept the thread off a core.
+const cpuStalls = windows.filter((w) => typeof w.longest?.cpuMs === "number");
+const longestSyncCpuMs =
+  cpuStalls.length > 0 ? Math.max(...cpuStalls.map((w) => Math.min(w.longest.cpuMs, w.longest.ms))) : null;
 const worstWindows = [...windows]
   .sort((a, b) => b.max - a.max)
   .slice(0, 5)
@@ -260,6 +268,7 @@ process.stdout.write(
       windows: windows.length,
       maxMs: maxDelay,
       blockMs: maxDelay === null ? null : round(Math.max(0, maxDelay - resolutionMs), 2),
+      longestSyncCpuMs: longestSyncCpuMs === null ? null : round(longestSyncCpuMs, 2),
       p99WorstWindowMs: windows.length > 0 ? Math.max(...windows.map((w) => w.p99)) : null,
       p99MedianWindowMs: median(windows.map((w) => w.p99)),
       sinceStart: final?.gateway?.eventLoop?.sinceStart ?? null,
