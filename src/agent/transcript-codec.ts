@@ -1,18 +1,6 @@
-import type { ModelMessage, modelMessageSchema } from "ai";
+import type { ModelMessage } from "ai";
+import { loadSdk, type Sdk } from "../providers/index.js";
 import type { TranscriptAppend, TranscriptEntry } from "../store/index.js";
-
-type MessageSchema = typeof modelMessageSchema;
-
-let schema: Promise<MessageSchema> | undefined;
-
-/**
- * The AI SDK's model message schema, loaded on first use: importing "ai" costs the gateway's
- * start time, and only entries read back from the store need it.
- */
-function messageSchema(): Promise<MessageSchema> {
-  schema ??= import("ai").then((m) => m.modelMessageSchema);
-  return schema;
-}
 
 /**
  * Each entry's validated message (null: it did not parse). The store hands out the same entry
@@ -39,11 +27,11 @@ export async function toModelMessages(entries: readonly TranscriptEntry[]): Prom
 }> {
   const messages: ModelMessage[] = [];
   const ids: number[] = [];
-  let check: MessageSchema | undefined;
+  let check: Sdk["modelMessageSchema"] | undefined;
   for (const e of entries) {
     let m = validated.get(e);
     if (m === undefined) {
-      check ??= await messageSchema();
+      check ??= (await loadSdk()).modelMessageSchema; // the SDK loads on first use
       const parsed = check.safeParse(e.message);
       m = parsed.success ? parsed.data : null;
       validated.set(e, m);

@@ -1,7 +1,7 @@
 /**
  * Model providers on the Vercel AI SDK: a registry that turns `models.providers` and model refs
- * into AI SDK models (the SDK itself is loaded on first use, see `loadSdk`), a failover caller (retries with backoff, Retry-After, stall timeouts and an
- * ordered fallback chain) and usage accounting.
+ * into AI SDK models, a failover caller (retries with backoff, Retry-After, stall timeouts and an
+ * ordered fallback chain) and usage accounting. The SDK itself loads on first use (`loadSdk`).
  */
 export {
   type AttemptFailure,

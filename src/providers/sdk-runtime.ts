@@ -19,5 +19,5 @@ modelMessageSchema.safeParse({
   providerOptions: { p: { k: "v" } },
 });
 
-export { APICallError, generateText, jsonSchema, streamText } from "ai";
+export { APICallError, generateText, jsonSchema, modelMessageSchema, streamText } from "ai";
 export { createLanguageModel } from "./factory.js";
