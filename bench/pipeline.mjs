@@ -4,8 +4,9 @@
 // - throughput: a burst of BENCH_BURST messages (default 2000) from 200 senders, inject to the
 //   last reply; every message is durably inboxed, run through a lane and answered;
 // - latency: BENCH_RUNS sequential messages (default 300); "added" = end to end minus a direct
-//   model call (AI SDK to the same emulator) minus two direct Bot API round trips (the poll
-//   answer and the sendMessage), interleaved in the same process run.
+//   model call (the AI SDK provider's own streaming call to the same emulator, without the
+//   SDK's orchestration) minus two direct Bot API round trips (the poll answer and the
+//   sendMessage), interleaved in the same process run.
 // - gateway CPU per message over the burst (from /proc): the wall-clock rate depends on what
 //   else shares the machine's cores, CPU per message much less.
 // BENCH_MAX_CONCURRENT sets agents.defaults.maxConcurrent (default here 32; product default 4).
@@ -14,7 +15,6 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import os, { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import { streamText } from "ai";
 import { build } from "esbuild";
 import { pct, root, round, startGateway, stop } from "./_gateway-lib.mjs";
 
@@ -99,9 +99,11 @@ function replies(n) {
 const model = createOpenAICompatible({ name: "emu", baseURL: llm.baseUrl, apiKey: "bench-key" }).chatModel(
   "m1",
 );
+// The provider's streaming call itself (HTTP, SSE parsing), with none of the SDK's
+// orchestration: the least any gateway calling this model pays.
 const direct = async () => {
-  const r = streamText({ model, messages: [{ role: "user", content: "hi" }], maxRetries: 0 });
-  for await (const _ of r.textStream);
+  const { stream } = await model.doStream({ prompt: [{ role: "user", content: [{ type: "text", text: "hi" }] }] });
+  for await (const _ of stream);
 };
 const botRtt = () => fetch(`${tg.apiRoot}/bot${tg.token}/getMe`, { method: "POST" }).then((r) => r.json());
 

@@ -1,3 +1,4 @@
+import { generateText, jsonSchema, type ModelMessage, streamText, tool as sdkTool } from "ai";
 import { afterEach, describe, expect, it } from "vitest";
 import { PalisadeError } from "../src/core/errors.js";
 import {
@@ -164,5 +165,82 @@ describe("model registry", () => {
     const text = `${(err as Error).message} ${JSON.stringify((err as PalisadeError).details)}`;
     expect(text).toContain("401");
     expect(text).not.toContain("SUPERSECRET");
+  });
+});
+
+// Palisade calls the provider interface directly (src/providers/model-step.ts) instead of
+// `generateText`/`streamText`. These compare both paths on the same scripted answers: the
+// request each sends, and the answer and history message each produces, must be the same.
+describe.each(FLAVOURS)("direct model calls match the AI SDK's own through $name", (f) => {
+  const history: ModelMessage[] = [
+    { role: "user", content: "what is the weather in Oslo?" },
+    {
+      role: "assistant",
+      content: [
+        { type: "text", text: "Checking." },
+        { type: "tool-call", toolCallId: "call_0", toolName: "get_weather", input: { city: "Oslo" } },
+      ],
+    },
+    {
+      role: "tool",
+      content: [
+        {
+          type: "tool-result",
+          toolCallId: "call_0",
+          toolName: "get_weather",
+          output: { type: "json", value: { tempC: 21 } },
+        },
+      ],
+    },
+    { role: "user", content: [{ type: "text", text: "and in Bergen?" }] },
+  ];
+  const tools = {
+    get_weather: sdkTool({
+      description: "Weather for a city",
+      inputSchema: jsonSchema({ type: "object", properties: { city: { type: "string" } }, required: ["city"] }),
+    }),
+  };
+  const turn = {
+    text: "Let me look that up.",
+    toolCalls: [{ id: "call_1", name: "get_weather", args: { city: "Bergen" } }],
+    usage: { input: 30, output: 9 },
+  };
+
+  it.each([true, false])("for text with a tool call (stream=%s)", async (stream) => {
+    const { emu, registry } = await setup(f);
+    emu.script(turn, turn);
+    const [model] = registry.chain(`${f.provider}/m1`);
+    if (model === undefined) throw new Error("no model");
+    const ours = await streamModelStep([model], { system: "sys", messages: history, tools }, { stream });
+    const settings = { model: await model.languageModel(), system: "sys", messages: history, tools, maxRetries: 0 };
+    const sdk = stream ? streamText(settings) : await generateText(settings);
+    const theirs = {
+      text: await sdk.text,
+      toolCalls: (await sdk.toolCalls).map((c) => ({ toolCallId: c.toolCallId, toolName: c.toolName, input: c.input })),
+      finishReason: await sdk.finishReason,
+      messages: (await sdk.response).messages.filter((m) => m.role === "assistant"),
+    };
+    expect(emu.requests).toHaveLength(2);
+    expect(emu.requests[0]?.body).toEqual(emu.requests[1]?.body);
+    expect(ours.text).toBe(theirs.text);
+    expect(ours.toolCalls).toEqual(theirs.toolCalls);
+    expect(ours.finishReason).toBe(theirs.finishReason);
+    // The SDK writes `providerOptions: undefined` where there is none; JSON (the transcript) drops it.
+    expect(JSON.parse(JSON.stringify(ours.messages))).toEqual(JSON.parse(JSON.stringify(theirs.messages)));
+    expect(ours.usage).toMatchObject({ inputTokens: 30, outputTokens: 9 });
+  });
+
+  it("for arguments that are not JSON (stream=true)", async () => {
+    const { emu, registry } = await setup(f);
+    const bad = { toolCalls: [{ id: "call_2", name: "get_weather", args: "{city:" }] };
+    emu.script(bad, bad);
+    const [model] = registry.chain(`${f.provider}/m1`);
+    if (model === undefined) throw new Error("no model");
+    const ours = await streamModelStep([model], { messages: history, tools }, {});
+    const sdk = streamText({ model: await model.languageModel(), messages: history, tools, maxRetries: 0 });
+    const theirs = (await sdk.response).messages.filter((m) => m.role === "assistant");
+    expect(ours.toolCalls[0]).toMatchObject({ toolCallId: "call_2", input: "{city:" });
+    expect(ours.toolCalls[0]?.invalidReason).toBeDefined();
+    expect(JSON.parse(JSON.stringify(ours.messages))).toEqual(JSON.parse(JSON.stringify(theirs)));
   });
 });

@@ -1,5 +1,6 @@
 import type { FinishReason, ModelMessage, ToolSet } from "ai";
 import { fail, PalisadeError } from "../core/errors.js";
+import { generateStep, streamStep } from "./model-step.js";
 import { describeError } from "./redact.js";
 import { abortableSleep, backoffDelay, classifyFailure, type RetryOptions } from "./retry.js";
 import { loadSdk, type Sdk } from "./sdk.js";
@@ -108,19 +109,6 @@ function stallTimer(ref: string, ms: number, outer: AbortSignal | undefined): St
   return { signal, error, kick, stop: () => clearTimeout(timer) };
 }
 
-function collectToolCall(part: {
-  toolCallId: string;
-  toolName: string;
-  input: unknown;
-  invalid?: boolean | undefined;
-  error?: unknown;
-}): ModelToolCall {
-  const base = { toolCallId: part.toolCallId, toolName: part.toolName, input: part.input };
-  if (part.invalid !== true) return base;
-  const reason = part.error instanceof Error ? part.error.message : "the arguments are not valid JSON";
-  return { ...base, invalidReason: reason };
-}
-
 async function attemptOnce(
   sdk: Sdk,
   m: ResolvedModel,
@@ -131,65 +119,24 @@ async function attemptOnce(
   signal: AbortSignal,
   kick: () => void,
 ): Promise<Omit<ModelStepResult, "attempts">> {
-  const settings = {
-    model: await m.languageModel(),
-    ...(req.system === undefined ? {} : { system: req.system }),
-    messages: [...req.messages],
-    ...(req.tools === undefined ? {} : { tools: req.tools }),
-    ...(req.maxOutputTokens === undefined ? {} : { maxOutputTokens: req.maxOutputTokens }),
-    // Retries are ours (injected sleep, stall timeouts, fallback across models); SDK retries
-    // would multiply with them and wait on real timers.
-    maxRetries: 0,
-    abortSignal: signal,
+  const model = await m.languageModel();
+  const onDelta = (text: string) => {
+    state.text += text;
+    state.emitted = true;
+    opts.onDelta?.(text);
   };
-  if (!stream) {
-    const r = await sdk.generateText(settings);
-    const toolCalls = r.content.flatMap((p) => (p.type === "tool-call" ? [collectToolCall(p)] : []));
-    if (r.text !== "") {
-      state.text = r.text;
-      state.emitted = true;
-      opts.onDelta?.(r.text);
-    }
-    const messages = r.response.messages.filter((msg) => msg.role === "assistant");
-    return {
-      ref: m.ref,
-      text: r.text,
-      toolCalls,
-      finishReason: r.finishReason,
-      usage: usageFromSdk(r.totalUsage, m.info.cost),
-      messages,
-    };
-  }
-  const r = sdk.streamText({ ...settings, onError: () => {} });
-  const toolCalls: ModelToolCall[] = [];
-  let finishReason: FinishReason = "other";
-  let usage = usageFromSdk(undefined, m.info.cost);
-  for await (const part of r.fullStream) {
-    kick();
-    switch (part.type) {
-      case "text-delta":
-        if (part.text === "") break;
-        state.text += part.text;
-        state.emitted = true;
-        opts.onDelta?.(part.text);
-        break;
-      case "tool-call":
-        toolCalls.push(collectToolCall(part));
-        break;
-      case "error":
-        throw part.error;
-      case "abort":
-        throw signal.reason ?? new Error("aborted");
-      case "finish":
-        finishReason = part.finishReason;
-        usage = usageFromSdk(part.totalUsage, m.info.cost);
-        break;
-      default:
-        break;
-    }
-  }
-  const messages = (await r.response).messages.filter((msg) => msg.role === "assistant");
-  return { ref: m.ref, text: state.text, toolCalls, finishReason, usage, messages };
+  const r = stream
+    ? await streamStep(sdk, model, req, signal, onDelta, kick)
+    : await generateStep(sdk, model, req, signal);
+  if (!stream && r.text !== "") onDelta(r.text);
+  return {
+    ref: m.ref,
+    text: r.text,
+    toolCalls: r.toolCalls,
+    finishReason: r.finishReason,
+    usage: usageFromSdk(r.usage, m.info.cost),
+    messages: r.messages,
+  };
 }
 
 /**

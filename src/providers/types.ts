@@ -63,7 +63,7 @@ export interface ResolvedModel {
   readonly modelId: string;
   readonly api: ProviderApi;
   /**
-   * The AI SDK model for `streamText`, built on the first call (which loads the SDK) and the
+   * The AI SDK model (called by model-step.ts), built on the first call (which loads the SDK) and the
    * same object after that.
    */
   readonly languageModel: () => Promise<LanguageModel>;
