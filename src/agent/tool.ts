@@ -56,7 +56,21 @@ function inputSchemaOf(sdk: Sdk, params: z.ZodType): ReturnType<typeof jsonSchem
  * validation (the runner validates with zod so a bad call becomes a message to the model).
  * Loads the AI SDK on first use.
  */
-export async function toSdkTools(tools: readonly Tool[]): Promise<ToolSet> {
+export function toSdkTools(tools: readonly Tool[]): Promise<ToolSet> {
+  // Tool lists are resolved once per policy and reused by every run under it, so the SDK
+  // definitions (and the provider request form model-step.ts derives from them) are built once.
+  let p = sdkToolSets.get(tools);
+  if (p === undefined) {
+    p = buildSdkTools(tools);
+    sdkToolSets.set(tools, p);
+    p.catch(() => sdkToolSets.delete(tools));
+  }
+  return p;
+}
+
+const sdkToolSets = new WeakMap<readonly Tool[], Promise<ToolSet>>();
+
+async function buildSdkTools(tools: readonly Tool[]): Promise<ToolSet> {
   const sdk = await loadSdk();
   const out: ToolSet = {};
   for (const t of tools) {
