@@ -102,7 +102,9 @@ const model = createOpenAICompatible({ name: "emu", baseURL: llm.baseUrl, apiKey
 // The provider's streaming call itself (HTTP, SSE parsing), with none of the SDK's
 // orchestration: the least any gateway calling this model pays.
 const direct = async () => {
-  const { stream } = await model.doStream({ prompt: [{ role: "user", content: [{ type: "text", text: "hi" }] }] });
+  const { stream } = await model.doStream({
+    prompt: [{ role: "user", content: [{ type: "text", text: "hi" }] }],
+  });
   for await (const _ of stream);
 };
 const botRtt = () => fetch(`${tg.apiRoot}/bot${tg.token}/getMe`, { method: "POST" }).then((r) => r.json());

@@ -1,4 +1,4 @@
-import { generateText, jsonSchema, type ModelMessage, streamText, tool as sdkTool } from "ai";
+import { generateText, jsonSchema, type ModelMessage, streamText, type ToolSet } from "ai";
 import { afterEach, describe, expect, it } from "vitest";
 import { PalisadeError } from "../src/core/errors.js";
 import {
@@ -194,11 +194,15 @@ describe.each(FLAVOURS)("direct model calls match the AI SDK's own through $name
     },
     { role: "user", content: [{ type: "text", text: "and in Bergen?" }] },
   ];
-  const tools = {
-    get_weather: sdkTool({
+  const tools: ToolSet = {
+    get_weather: {
       description: "Weather for a city",
-      inputSchema: jsonSchema({ type: "object", properties: { city: { type: "string" } }, required: ["city"] }),
-    }),
+      inputSchema: jsonSchema({
+        type: "object",
+        properties: { city: { type: "string" } },
+        required: ["city"],
+      }),
+    },
   };
   const turn = {
     text: "Let me look that up.",
@@ -212,11 +216,21 @@ describe.each(FLAVOURS)("direct model calls match the AI SDK's own through $name
     const [model] = registry.chain(`${f.provider}/m1`);
     if (model === undefined) throw new Error("no model");
     const ours = await streamModelStep([model], { system: "sys", messages: history, tools }, { stream });
-    const settings = { model: await model.languageModel(), system: "sys", messages: history, tools, maxRetries: 0 };
+    const settings = {
+      model: await model.languageModel(),
+      system: "sys",
+      messages: history,
+      tools,
+      maxRetries: 0,
+    };
     const sdk = stream ? streamText(settings) : await generateText(settings);
     const theirs = {
       text: await sdk.text,
-      toolCalls: (await sdk.toolCalls).map((c) => ({ toolCallId: c.toolCallId, toolName: c.toolName, input: c.input })),
+      toolCalls: (await sdk.toolCalls).map((c) => ({
+        toolCallId: c.toolCallId,
+        toolName: c.toolName,
+        input: c.input,
+      })),
       finishReason: await sdk.finishReason,
       messages: (await sdk.response).messages.filter((m) => m.role === "assistant"),
     };

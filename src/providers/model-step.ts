@@ -94,7 +94,11 @@ async function callOptions(
 }
 
 /** Tool arguments as the model sent them: parsed JSON, or the raw text with the reason. */
-function parseToolCall(call: { toolCallId: string; toolName: string; input: string }): RawStepResult["toolCalls"][number] {
+function parseToolCall(call: {
+  toolCallId: string;
+  toolName: string;
+  input: string;
+}): RawStepResult["toolCalls"][number] {
   const base = { toolCallId: call.toolCallId, toolName: call.toolName };
   if (call.input.trim() === "") return { ...base, input: {} };
   try {
@@ -138,7 +142,10 @@ function assemble(
         break;
       case "file":
         parts.push(
-          withOptions({ type: "file", data: bytesToBase64(c.data), mediaType: c.mediaType }, c.providerMetadata),
+          withOptions(
+            { type: "file", data: bytesToBase64(c.data), mediaType: c.mediaType },
+            c.providerMetadata,
+          ),
         );
         break;
       case "tool-call": {
@@ -149,7 +156,10 @@ function assemble(
         const input = isJsonObject(call.input) ? call.input : {};
         const part = { type: "tool-call" as const, toolCallId: c.toolCallId, toolName: c.toolName, input };
         parts.push(
-          withOptions(c.providerExecuted === true ? { ...part, providerExecuted: true } : part, c.providerMetadata),
+          withOptions(
+            c.providerExecuted === true ? { ...part, providerExecuted: true } : part,
+            c.providerMetadata,
+          ),
         );
         break;
       }
@@ -190,7 +200,10 @@ export async function streamStep(
   const model = asV3(modelArg);
   const { stream } = await model.doStream(await callOptions(sdk, model, req, signal));
   const content: LanguageModelV3Content[] = [];
-  const open = new Map<string, { type: "text" | "reasoning"; text: string; providerMetadata?: SharedV3ProviderMetadata }>();
+  const open = new Map<
+    string,
+    { type: "text" | "reasoning"; text: string; providerMetadata?: SharedV3ProviderMetadata }
+  >();
   let finishReason: FinishReason = "other";
   let usage: RawStepResult["usage"];
   const openPart = (kind: "text" | "reasoning", id: string, meta: SharedV3ProviderMetadata | undefined) => {
@@ -218,7 +231,8 @@ export async function streamStep(
       case "reasoning-end": {
         const key = `${part.type === "text-end" ? "text" : "reasoning"}:${part.id}`;
         const entry = open.get(key);
-        if (entry !== undefined && part.providerMetadata !== undefined) entry.providerMetadata = part.providerMetadata;
+        if (entry !== undefined && part.providerMetadata !== undefined)
+          entry.providerMetadata = part.providerMetadata;
         open.delete(key);
         break;
       }

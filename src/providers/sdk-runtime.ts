@@ -7,7 +7,6 @@
 // failures through onAttemptFailed instead.
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
 
-
 export { APICallError, jsonSchema, modelMessageSchema } from "ai";
 // The SDK's own prompt conversion and tool preparation, for calls made below `generateText`
 // (see model-step.ts).
