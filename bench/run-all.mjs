@@ -8,7 +8,7 @@
 // --from-json FILE (no runs: re-render latest.md from an earlier latest.json).
 import { execFile } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, release, totalmem } from "node:os";
+import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ROWS } from "./_report-rows.mjs";
@@ -47,6 +47,7 @@ function stats(samples) {
 const fromJson = arg("--from-json");
 const earlier = fromJson === undefined ? undefined : JSON.parse(readFileSync(fromJson, "utf8"));
 const results = earlier?.results ?? {};
+const loadAtStart = loadavg()[0];
 for (const name of earlier === undefined ? names : []) {
   const soak = name === "soak";
   const n = soak && fullSoak ? 1 : runs;
@@ -77,7 +78,10 @@ for (const name of earlier === undefined ? names : []) {
 }
 
 const machine = {
-  note: "a shared 2-core box: other engineers' builds and tests ran at the same time, so figures are noisy and pessimistic",
+  // BENCH_NOTE says what else ran (nothing can be sure of that from inside); the 1-minute load
+  // average at start and end is measured.
+  note: process.env.BENCH_NOTE ?? "a shared machine; see the load averages for what else ran",
+  loadAverage1m: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadavg()[0] * 100) / 100 },
   cpus: cpus().length,
   cpuModel: cpus()[0]?.model ?? "unknown",
   memGiB: Math.round(totalmem() / 2 ** 30),
@@ -122,7 +126,7 @@ const md = [
   "# Palisade benchmark report",
   "",
   `Generated ${report.generatedAt} by \`npm run bench${report.fullSoak ? " -- --full-soak" : ""}\` (${report.runsPerBenchmark} runs per benchmark; the soak ${report.fullSoak ? "in full, once" : "in quick mode"}).`,
-  `Machine: ${report.machine.note}; ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memGiB} GiB, Linux ${report.machine.kernel}, Node ${report.machine.node}.`,
+  `Machine: ${report.machine.note}${report.machine.loadAverage1m === undefined ? "" : ` (load average ${report.machine.loadAverage1m.start} at start, ${report.machine.loadAverage1m.end} at end)`}; ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memGiB} GiB, Linux ${report.machine.kernel}, Node ${report.machine.node}.`,
   ...soakNote(results.soak?.runs ?? []),
   'Each figure is the median over the runs, with the lowest and highest run as its spread; "met" compares the median with the target.',
   "",
