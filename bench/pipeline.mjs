@@ -10,6 +10,11 @@
 // - gateway CPU per message over the burst (from /proc): the wall-clock rate depends on what
 //   else shares the machine's cores, CPU per message much less.
 // BENCH_MAX_CONCURRENT sets agents.defaults.maxConcurrent (default here 32; product default 4).
+// BENCH_MAX_CONCURRENT_SENDS sets channels.telegram.maxConcurrentSends (default here 4; product
+// default 1). The product default keeps one reply in flight per bot, so a crash can leave at most
+// one reply of uncertain outcome; it caps a bot at one reply per Bot API round trip, which is the
+// platform's pace and not Palisade's. With 1 the burst measures that cap (about 500 msg/s here,
+// where a round trip is a fraction of a millisecond) more than the pipeline.
 // Targets from the channels issue: over 500 msg/s, p50 under 5 ms added.
 import { mkdtempSync, readFileSync } from "node:fs";
 import os, { loadavg, tmpdir } from "node:os";
@@ -23,6 +28,8 @@ const burst = Number(process.env.BENCH_BURST ?? 2000);
 const senders = 200;
 // agents.defaults.maxConcurrent for the run (OpenClaw's key; the product default is 4).
 const laneCap = Number(process.env.BENCH_MAX_CONCURRENT ?? 32);
+// channels.telegram.maxConcurrentSends for the run (the product default is 1).
+const sendCap = Number(process.env.BENCH_MAX_CONCURRENT_SENDS ?? 4);
 
 /** CPU time (user + system) a process used so far, ms, from /proc (clock ticks of 10 ms). */
 function cpuMs(pid) {
@@ -74,6 +81,7 @@ const gw = await startGateway({
         botToken: tg.token,
         apiRoot: tg.apiRoot,
         streamMode: "off",
+        maxConcurrentSends: sendCap,
         pollTimeoutSeconds: 10,
         dmPolicy: "open",
         allowFrom: ["*"],
@@ -165,6 +173,7 @@ process.stdout.write(
       messagesPerSecond: round((burst / elapsed) * 1000, 1),
       target: 500,
       agentsMaxConcurrent: laneCap,
+      telegramMaxConcurrentSends: sendCap,
       perSenderRateLimit: "disabled",
       // Wall-clock rate depends on what else the machine runs; CPU per message does not.
       gatewayCpuMsPerMessage: round(gwCpu / burst, 3),
