@@ -59,7 +59,7 @@ export const ROWS = [
     unit: "ms",
   },
   {
-    label: "Agent overhead p50 (vs a direct AI SDK call)",
+    label: "Agent overhead p50 (vs the provider's own streaming call)",
     bench: "agent",
     path: "addedMs.p50",
     unit: "ms",
