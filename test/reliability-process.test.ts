@@ -94,6 +94,38 @@ describe("reliability: a gateway process under faults", () => {
     expect((gw as GatewayProcess).stderr()).toContain("updates stay unconfirmed");
   }, 90_000);
 
+  it("SIGKILL while runs are in flight, three times: nothing lost, no duplicate reply", async () => {
+    // The kills land while the model holds every run (its requests hang), never inside a send:
+    // a run cut by a kill has produced no reply yet, so the restart runs it again and answers
+    // once. (Kills that land inside a send are telegram-gateway.test.ts's crash test, which
+    // measures the duplicates a kill there can cause.)
+    tg = await startTelegramEmulator();
+    llm = await startOpenAIEmulator();
+    let hang = true;
+    llm.handle((req) => (hang ? { hang: true } : { text: `echo: ${lastUserText(req)}`, chunks: 2 }));
+    const dir = await tempStateDir(config(tg, llm));
+    const emu = tg;
+    const model = llm;
+    const sent: Sent = [];
+    for (let round = 0; round < 3; round++) {
+      hang = true;
+      gw = await startGatewayProcess(dir);
+      const before = model.requests.length;
+      send(emu, sent, 8, 9000 + round * 100, `run${round}-`);
+      // Every new message has reached the model (the product default runs 4 at once; the rest
+      // wait in the lane queue, also mid-run from the inbox's point of view).
+      await until(() => model.requests.length >= before + 4, 25);
+      for (const [c, m] of sent.slice(-8)) expect(emu.repliesTo(c, m)).toEqual([]);
+      await (gw as GatewayProcess).stop("SIGKILL");
+      hang = false;
+      gw = await startGatewayProcess(dir);
+      await until(() => sent.every(([c, m]) => emu.repliesTo(c, m).length > 0), 25);
+      await (gw as GatewayProcess).stop("SIGTERM");
+    }
+    expectEachAnsweredOnce(emu, sent);
+    expect(sent).toHaveLength(24);
+  }, 90_000);
+
   it("a config edit mid-load is hot-reloaded (the Telegram account restarts): nothing lost, no duplicates", async () => {
     const dir = await setup();
     const emu = tg as TelegramEmulator;

@@ -64,6 +64,42 @@ function resentChunks(dir: string): number {
   }
 }
 
+/**
+ * How long a send is open to a crash, from the outbox and the emulator's clock (both Date.now()
+ * on this machine): `beforeAccept` from the outbox's "sending" mark to the emulator taking the
+ * message (a kill here loses nothing: the send is repeated, once), `afterAccept` from the
+ * emulator taking it to the outbox recording it sent (a kill here is a duplicate).
+ */
+function sendWindows(dir: string, emu: TelegramEmulator): { beforeAccept: number[]; afterAccept: number[] } {
+  const db = new DatabaseSync(join(dir, "state.sqlite"), { readOnly: true });
+  try {
+    const rows = db
+      .prepare(
+        `SELECT i.chat_id AS chat, o.platform_message_id AS mid, o.send_started_at AS started, o.updated_at AS recorded
+         FROM channel_outbox o JOIN channel_inbox i ON i.id = o.inbox_id
+         WHERE o.status = 'sent' AND o.send_attempts = 1`,
+      )
+      .all() as Array<{ chat: string; mid: string; started: number; recorded: number }>;
+    const acceptedAt = new Map(emu.sent.map((b) => [`${b.chatId}:${b.messageId}`, b.sentAt]));
+    const beforeAccept: number[] = [];
+    const afterAccept: number[] = [];
+    for (const r of rows) {
+      const at = acceptedAt.get(`${r.chat}:${r.mid}`);
+      if (at === undefined) continue;
+      beforeAccept.push(at - r.started);
+      afterAccept.push(r.recorded - at);
+    }
+    return { beforeAccept, afterAccept };
+  } finally {
+    db.close();
+  }
+}
+
+function pctl(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+}
+
 /** How many times each user text was stored in a transcript (a retry must not store it again). */
 function storedUserTexts(dir: string): Map<string, number> {
   const db = new DatabaseSync(join(dir, "state.sqlite"), { readOnly: true });
@@ -140,6 +176,8 @@ describe("telegram through a gateway process", () => {
     const duplicates = counts.reduce((a, n) => a + Math.max(0, n - 1), 0);
     await (gw as GatewayProcess).stop("SIGTERM");
     const resent = resentChunks(dir);
+    const w = sendWindows(dir, emu);
+    const ms = (xs: number[]) => ({ p50: pctl(xs, 50), p99: pctl(xs, 99), max: pctl(xs, 100) });
     console.log(
       JSON.stringify({
         crashTest: {
@@ -148,6 +186,11 @@ describe("telegram through a gateway process", () => {
           answered: counts.filter((n) => n > 0).length,
           duplicates,
           sendsInFlightAtKills: resent,
+          sendWindowMs: {
+            sends: w.afterAccept.length,
+            beforeAccept: ms(w.beforeAccept),
+            afterAccept: ms(w.afterAccept),
+          },
         },
       }),
     );
