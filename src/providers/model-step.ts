@@ -17,29 +17,17 @@ import type {
   SharedV3ProviderMetadata,
 } from "@ai-sdk/provider";
 import type { AssistantModelMessage, FinishReason, LanguageModel, ModelMessage, ToolSet } from "ai";
+import type { ModelStepRequest, ModelToolCall } from "./call.js";
 import type { Sdk } from "./sdk.js";
 
 /** What one request produced, before pricing. */
 export interface RawStepResult {
   readonly text: string;
-  readonly toolCalls: readonly {
-    toolCallId: string;
-    toolName: string;
-    input: unknown;
-    invalidReason?: string;
-  }[];
+  readonly toolCalls: readonly ModelToolCall[];
   readonly finishReason: FinishReason;
   readonly usage: ReturnType<Sdk["asLanguageModelUsage"]> | undefined;
   /** The assistant message to append to the conversation (none when the model said nothing). */
   readonly messages: readonly ModelMessage[];
-}
-
-/** The request, in SDK message terms. */
-export interface RawStepRequest {
-  readonly system?: string | undefined;
-  readonly messages: readonly ModelMessage[];
-  readonly tools?: ToolSet | undefined;
-  readonly maxOutputTokens?: number | undefined;
 }
 
 type AssistantPart = Exclude<AssistantModelMessage["content"], string>[number];
@@ -74,7 +62,7 @@ function asV3(model: LanguageModel): LanguageModelV3 {
 async function callOptions(
   sdk: Sdk,
   model: LanguageModelV3,
-  req: RawStepRequest,
+  req: ModelStepRequest,
   signal: AbortSignal,
 ): Promise<LanguageModelV3CallOptions> {
   const prompt = await sdk.convertToLanguageModelPrompt({
@@ -94,11 +82,7 @@ async function callOptions(
 }
 
 /** Tool arguments as the model sent them: parsed JSON, or the raw text with the reason. */
-function parseToolCall(call: {
-  toolCallId: string;
-  toolName: string;
-  input: string;
-}): RawStepResult["toolCalls"][number] {
+function parseToolCall(call: { toolCallId: string; toolName: string; input: string }): ModelToolCall {
   const base = { toolCallId: call.toolCallId, toolName: call.toolName };
   if (call.input.trim() === "") return { ...base, input: {} };
   try {
@@ -128,7 +112,7 @@ function assemble(
   usage: RawStepResult["usage"],
 ): RawStepResult {
   const parts: AssistantPart[] = [];
-  const toolCalls: RawStepResult["toolCalls"][number][] = [];
+  const toolCalls: ModelToolCall[] = [];
   let text = "";
   for (const c of content) {
     switch (c.type) {
@@ -177,7 +161,7 @@ function assemble(
 export async function generateStep(
   sdk: Sdk,
   modelArg: LanguageModel,
-  req: RawStepRequest,
+  req: ModelStepRequest,
   signal: AbortSignal,
 ): Promise<RawStepResult> {
   const model = asV3(modelArg);
@@ -192,7 +176,7 @@ export async function generateStep(
 export async function streamStep(
   sdk: Sdk,
   modelArg: LanguageModel,
-  req: RawStepRequest,
+  req: ModelStepRequest,
   signal: AbortSignal,
   onDelta: (text: string) => void,
   kick: () => void,
