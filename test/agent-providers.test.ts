@@ -258,3 +258,27 @@ describe.each(FLAVOURS)("direct model calls match the AI SDK's own through $name
     expect(JSON.parse(JSON.stringify(ours.messages))).toEqual(JSON.parse(JSON.stringify(theirs)));
   });
 });
+
+describe("URLs in a conversation", () => {
+  it("go to the model as URLs: the gateway does not download them", async () => {
+    // The SDK's default downloads a URL the model does not list as supported and inlines the
+    // bytes; a gateway should not fetch whatever a chat message points at. The URL is passed
+    // on, for the provider to take or refuse.
+    const url = "http://files.palisade-test.example/photo.png";
+    const f = FLAVOURS.find((x) => x.provider === "local") as Flavour;
+    const { emu, registry } = await setup(f);
+    emu.script({ text: "ok" });
+    const messages: ModelMessage[] = [
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "what is in this picture?" },
+          { type: "file", data: new URL(url), mediaType: "image/png" },
+        ],
+      },
+    ];
+    const r = await streamModelStep(registry.chain(`${f.provider}/m1`), { messages }, { maxAttempts: 1 });
+    expect(r.text).toBe("ok");
+    expect(JSON.stringify(emu.requests[0]?.body)).toContain(url);
+  });
+});

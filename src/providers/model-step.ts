@@ -47,8 +47,9 @@ function prepareTools(sdk: Sdk, tools: ToolSet): Promise<PreparedTools> {
 }
 
 /**
- * The gateway never fetches a URL it finds in a conversation (that would be a request forgery
- * path from chat text); a URL part goes to the provider as a URL or not at all.
+ * The gateway never fetches a URL it finds in a conversation: chat text must not be able to make
+ * it download things (the SDK's default would, for URLs the model does not take). A URL part
+ * goes to the provider as a URL, for the provider to take or refuse.
  */
 const neverDownload = async (reqs: readonly unknown[]) => reqs.map(() => null);
 
